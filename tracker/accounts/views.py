@@ -1,0 +1,182 @@
+"""Account routes. Each view commits at most once."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlsplit
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from .. import timeutil
+from ..extensions import db, limiter
+from ..models import User
+from . import bp
+from .data import delete_user, export_user
+from .forms import DeleteForm, EmailChangeForm, LoginForm, PasswordForm, RegisterForm, SettingsForm
+
+
+def _email_key() -> str:
+    """Rate-limit key per account, so one address cannot be brute-forced from many IPs."""
+    return "acct:" + User.normalise_email(request.form.get("email", ""))
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target:
+        return url_for("trends.dashboard")
+    parts = urlsplit(target.replace("\\", "/"))
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("trends.dashboard")
+    return target
+
+
+@bp.errorhandler(429)
+def too_many(error):
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+    return render_template("accounts/limited.html", wait=wait), 429
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("trends.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        if User.by_email(form.email.data):
+            form.email.errors.append("An account with this email already exists. Log in instead?")
+        else:
+            user = User(email=User.normalise_email(form.email.data), timezone=form.timezone.data)
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.commit()
+            login_user(user, remember=True)
+            flash("Welcome to Back Relief! Start by setting up your routine.", "success")
+            return redirect(url_for("trends.dashboard"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per 15 minutes", methods=["POST"])
+@limiter.limit("5 per 15 minutes", key_func=_email_key, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.by_email(form.email.data)
+        if user and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("That email and password do not match.")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        zone_changed = form.timezone.data != current_user.timezone
+        form.populate_obj(current_user)
+        _notify_prefs_changed(zone_changed)
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form)
+
+
+def _notify_prefs_changed(zone_changed: bool) -> None:
+    """Let capabilities re-plan what depends on preferences, in this same transaction."""
+    from ..signals import preferences_changed
+
+    preferences_changed.send(current_user._get_current_object(), zone_changed=zone_changed)
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", key_func=_user_key, methods=["POST"])
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("Your current password is not correct.")
+        else:
+            current_user.set_password(form.new.data)
+            db.session.commit()
+            flash("Password changed.", "success")
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/password.html", form=form)
+
+
+@bp.route("/settings/email", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", key_func=_user_key, methods=["POST"])
+def change_email():
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        existing = User.by_email(form.email.data)
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append("Your password is not correct.")
+        elif existing and existing.id != current_user.id:
+            form.email.errors.append("An account with this email already exists.")
+        else:
+            current_user.email = User.normalise_email(form.email.data)
+            db.session.commit()
+            flash("Email changed.", "success")
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/email.html", form=form)
+
+
+@bp.get("/settings/export.json")
+@login_required
+def export_json():
+    payload = {
+        "format": "back-relief-export",
+        "version": 1,
+        "exported_at": timeutil.iso(timeutil.now()),
+        "tables": export_user(current_user.id),
+    }
+    stamp = timeutil.today_in(current_user.timezone).isoformat()
+    return Response(
+        json.dumps(payload, indent=2, sort_keys=True),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="back-relief-{stamp}.json"'},
+    )
+
+
+@bp.route("/settings/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append("Your password is not correct. Nothing was deleted.")
+        else:
+            user_id = current_user.id
+            logout_user()
+            delete_user(user_id)
+            db.session.commit()
+            flash("Your account and all its data have been deleted.", "info")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/delete.html", form=form)
+
+
+@bp.app_context_processor
+def inject_csrf():
+    return {"csrf_token_value": generate_csrf}

@@ -1,0 +1,23 @@
+"""All models, imported here so Alembic and the account export see every table."""
+
+from .appointment import Appointment
+from .push import PushSubscription
+from .reminder import Reminder, UsedActionToken
+from .routine import Routine, Therapist
+from .session import MassageSession, SleepLog, WaterIntake
+from .token import ApiToken
+from .user import User
+
+__all__ = [
+    "ApiToken",
+    "Appointment",
+    "MassageSession",
+    "PushSubscription",
+    "Reminder",
+    "Routine",
+    "SleepLog",
+    "Therapist",
+    "UsedActionToken",
+    "User",
+    "WaterIntake",
+]

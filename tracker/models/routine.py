@@ -1,0 +1,63 @@
+"""Therapists and routines: who the user sees and how often."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, now_utc
+
+KINDS = ("professional", "self")
+STYLES = (
+    "swedish",
+    "deep_tissue",
+    "sports",
+    "trigger_point",
+    "myofascial",
+    "hot_stone",
+    "shiatsu",
+    "other",
+)
+CADENCE_UNITS = ("days", "weeks", "months")
+
+
+class Therapist(db.Model):
+    __tablename__ = "therapist"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    specialties: Mapped[str] = mapped_column(String(500), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class Routine(db.Model):
+    __tablename__ = "routine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default="professional")
+    cadence_count: Mapped[int] = mapped_column(default=2)
+    cadence_unit: Mapped[str] = mapped_column(String(10), default="weeks")
+    anchor_date: Mapped[date] = mapped_column(Date)
+    preferred_time: Mapped[time] = mapped_column(Time, default=time(18, 0))
+    therapist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("therapist.id", ondelete="SET NULL"), nullable=True
+    )
+    style: Mapped[str] = mapped_column(String(30), default="swedish")
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Closed pause intervals [[start_iso, end_iso], ...] so streaks can skip them.
+    pauses: Mapped[list] = mapped_column(JSON, default=list)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    therapist = db.relationship("Therapist", lazy="joined")

@@ -1,0 +1,101 @@
+"""The session log, plus sleep and water entries that arrive around it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, now_utc
+
+FOCUS_AREAS = (
+    "neck",
+    "shoulders",
+    "upper_back",
+    "mid_back",
+    "lower_back",
+    "hips_glutes",
+    "legs",
+    "arms_hands",
+    "feet",
+    "head_face",
+)
+PRESSURES = ("light", "medium", "firm")
+TOOLS = ("hands", "foam_roller", "ball", "towel", "oil", "cushion", "massage_gun", "other")
+
+
+class MassageSession(db.Model):
+    __tablename__ = "massage_session"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_massage_session_user_client"),
+        Index("ix_massage_session_user_occurred", "user_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(36))
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointment.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    routine_id: Mapped[int | None] = mapped_column(
+        ForeignKey("routine.id", ondelete="SET NULL"), nullable=True
+    )
+    therapist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("therapist.id", ondelete="SET NULL"), nullable=True
+    )
+    therapist_name: Mapped[str] = mapped_column(String(120), default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(20), default="professional")
+    duration_minutes: Mapped[int] = mapped_column(default=60)
+    style: Mapped[str] = mapped_column(String(30), default="")
+    focus_areas: Mapped[list] = mapped_column(JSON, default=list)
+    pressure: Mapped[str] = mapped_column(String(10), default="medium")
+    pain_before: Mapped[int]
+    pain_after: Mapped[int]
+    mood: Mapped[int]
+    relaxation: Mapped[int | None] = mapped_column(nullable=True)
+    sleep_quality: Mapped[int | None] = mapped_column(nullable=True)
+    sleep_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    water_glasses: Mapped[int] = mapped_column(default=0)
+    tools: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    appointment = db.relationship("Appointment", lazy="select")
+
+
+class SleepLog(db.Model):
+    """Sleep on a night with no massage (check-ins), for the sleep comparison insight."""
+
+    __tablename__ = "sleep_log"
+    __table_args__ = (UniqueConstraint("user_id", "night", name="uq_sleep_log_user_night"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    night: Mapped[date] = mapped_column(Date)  # the local date the night began
+    quality: Mapped[int]
+    hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class WaterIntake(db.Model):
+    """One "Drank" tap; client_id makes replays from the offline outbox harmless."""
+
+    __tablename__ = "water_intake"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_water_intake_user_client"),
+        Index("ix_water_intake_user_drank", "user_id", "drank_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(36))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("massage_session.id", ondelete="SET NULL"), nullable=True
+    )
+    glasses: Mapped[int] = mapped_column(default=1)
+    drank_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

@@ -1,0 +1,68 @@
+"""The account: identity, time zone and preferences."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Index, String, Time, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .types import UTCDateTime, now_utc
+
+DEFAULT_REMINDER_PREFS: dict[str, Any] = {
+    "appointment": True,
+    "log_prompt": True,
+    "hydration": True,
+    "sleep_checkin": True,
+    "routine_due": True,
+    # Minutes before an appointment; 1440 means "the day before at reminder_time".
+    "lead_minutes": [1440, 120],
+    "hydration_offsets": [15, 60, 120, 240],
+    "glasses_goal": 8,
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+    __table_args__ = (Index("uq_user_email_lower", text("lower(email)"), unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    quiet_start: Mapped[time] = mapped_column(Time, default=time(22, 0))
+    quiet_end: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    wake_time: Mapped[time] = mapped_column(Time, default=time(8, 0))
+    # Local time for "the day before" appointment reminders.
+    reminder_time: Mapped[time] = mapped_column(Time, default=time(18, 0))
+    reminder_prefs: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_REMINDER_PREFS))
+    safety_conditions: Mapped[list] = mapped_column(JSON, default=list)
+    calendar_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def pref(self, key: str) -> Any:
+        """A reminder preference, falling back to the default for keys added later."""
+        return (self.reminder_prefs or {}).get(key, DEFAULT_REMINDER_PREFS[key])
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return db.session.scalar(
+            db.select(cls).where(func.lower(cls.email) == cls.normalise_email(email))
+        )

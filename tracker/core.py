@@ -50,6 +50,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now_utc"] = timeutil.now
 
 
+def add_settings_section(app: Flask, template: str, order: int = 50) -> None:
+    """Let a capability add a section (its own template and form endpoints) to /settings."""
+    sections = app.extensions.setdefault("settings_sections", [])
+    sections.append((order, template))
+    sections.sort()
+
+
 def healthz():
     db.session.execute(text("SELECT 1"))
     return jsonify(status="ok")

@@ -6,7 +6,7 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -98,7 +98,8 @@ def settings():
         db.session.commit()
         flash("Settings saved.", "success")
         return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form)
+    sections = [t for _, t in current_app.extensions.get("settings_sections", [])]
+    return render_template("accounts/settings.html", form=form, settings_sections=sections)
 
 
 def _notify_prefs_changed(zone_changed: bool) -> None:

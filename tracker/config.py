@@ -97,7 +97,10 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
     config = {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # pre_ping lets workers survive a PostgreSQL restart; SQLite files cannot go away.
+        "SQLALCHEMY_ENGINE_OPTIONS": (
+            {} if database_url.startswith("sqlite") else {"pool_pre_ping": True}
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),

@@ -58,7 +58,11 @@ def add_settings_section(app: Flask, template: str, order: int = 50) -> None:
 
 
 def healthz():
-    db.session.execute(text("SELECT 1"))
+    try:
+        db.session.execute(text("SELECT 1"))
+    except OperationalError:
+        db.session.rollback()
+        return json_error(503, {"database": ["unreachable"]})
     return jsonify(status="ok")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -80,25 +81,39 @@ def browser(playwright_instance):
 
 
 @pytest.fixture
-def context(browser, live_server):
-    """A phone-sized, touch-enabled browser context; every request to another host fails the test."""
-    ctx = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        has_touch=True,
-        is_mobile=True,
-        service_workers="allow",
-    )
+def make_context(browser, live_server):
+    """Open more browser contexts (phone-sized, touch); any request to another host fails the test."""
+    opened: list = []
     foreign: list[str] = []
 
     def watch(request):
         if not request.url.startswith((live_server.url, "data:", "blob:", "chrome-extension:")):
             foreign.append(request.url)
 
-    ctx.on("request", watch)
-    yield ctx
-    ctx.close()
+    def make(**options):
+        settings = {
+            "base_url": live_server.url,
+            "viewport": {"width": 390, "height": 844},
+            "has_touch": True,
+            "is_mobile": True,
+            "service_workers": "allow",
+            **options,
+        }
+        ctx = browser.new_context(**settings)
+        ctx.on("request", watch)
+        opened.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in opened:
+        ctx.close()
     assert foreign == [], f"requests to other hosts: {foreign}"
+
+
+@pytest.fixture
+def context(make_context):
+    """A phone-sized, touch-enabled browser context; every request to another host fails the test."""
+    return make_context()
 
 
 @pytest.fixture
@@ -115,3 +130,16 @@ def login(page, name: str = "alice") -> None:
     page.fill("#password", PASSWORDS[name])
     page.click("button[type=submit]")
     page.wait_for_url("**/")
+
+
+def eventually(page, script: str, arg=None, timeout: float = 10.0):
+    """Poll an async page function until it returns something truthy (wait_for_function
+    does not await promises). The poll interval is short; the condition, not time, ends it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(script, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {script}")
+        page.wait_for_timeout(50)

@@ -14,7 +14,7 @@ def test_register_pre_fills_the_device_time_zone(page, context, app):
     page.fill("#password", "long-enough-pw")
     page.fill("#timezone", "Europe/Berlin")
     page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    page.wait_for_url("**/welcome")  # onboarding: safety checklist first
     assert page.get_by_role("navigation", name="Main").is_visible()
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("accounts", __name__)
 
-from . import views  # noqa: E402,F401  (routes attach to bp)
+from . import token_views, views  # noqa: E402,F401  (routes attach to bp)
 
 
 def init_app(app: Flask) -> None:

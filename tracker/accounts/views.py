@@ -60,7 +60,7 @@ def register():
             db.session.commit()
             login_user(user, remember=True)
             flash("Welcome to Back Relief! Start by setting up your routine.", "success")
-            return redirect(url_for("trends.dashboard"))
+            return redirect(url_for("routines.onboarding"))
     return render_template("accounts/register.html", form=form)
 
 

@@ -1,16 +1,17 @@
-"""Session log: forms, history and the JSON API."""
+"""Session log: forms, history, sleep and water, CSV, and the /api/v1 JSON API."""
 
-from flask import Blueprint, Flask, render_template
-from flask_login import login_required
+from flask import Blueprint, Flask
 
 bp = Blueprint("logbook", __name__)
 
-
-@bp.get("/sessions/new")
-@login_required
-def new_session():
-    return render_template("logbook/new.html")
+from . import sleep, views  # noqa: E402,F401  (routes attach to bp)
 
 
 def init_app(app: Flask) -> None:
+    from ..core import add_settings_section
+    from .api import bp as api_bp
+
+    app.before_request_funcs.setdefault(None, []).insert(0, views.allow_large_csv)
     app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
+    add_settings_section(app, "logbook/_settings_section.html", 40)

@@ -34,9 +34,15 @@ class Reminder(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Which dispatch pass holds the lease, so a pass whose lease lapsed cannot record over another.
+    claimed_by: Mapped[str] = mapped_column(String(32), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    # "Snooze 30 min" moves due_at here; re-planning keeps it rather than moving it back.
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The user stopped this (e.g. a hydration chain); re-planning never revives it.
+    stopped: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 

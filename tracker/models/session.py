@@ -61,6 +61,9 @@ class MassageSession(db.Model):
     water_glasses: Mapped[int] = mapped_column(default=0)
     tools: Mapped[list] = mapped_column(JSON, default=list)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # sha256 of the validated create request: a replay of the same id with the same content
+    # is a harmless retry (200), with other content a conflict (409), even after later edits.
+    request_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -80,6 +83,7 @@ class SleepLog(db.Model):
     quality: Mapped[int]
     hours: Mapped[float | None] = mapped_column(Float, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
 
 class WaterIntake(db.Model):

@@ -4,9 +4,17 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("reminders", __name__)
 
+from . import actions, views  # noqa: E402,F401  (routes attach to bp)
+
 
 def init_app(app: Flask) -> None:
+    from ..core import add_settings_section
+    from .clock import reminders_cli
     from .keys import push_cli
+    from .receivers import connect
 
     app.register_blueprint(bp)
     app.cli.add_command(push_cli)
+    app.cli.add_command(reminders_cli)
+    add_settings_section(app, "reminders/_settings_section.html", 30)
+    connect()

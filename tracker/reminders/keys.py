@@ -9,6 +9,7 @@ import click
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask, current_app
+from flask.cli import AppGroup
 from py_vapid import Vapid02
 
 KEY_FILE = "vapid_private.pem"
@@ -55,9 +56,7 @@ def generate_pem() -> bytes:
     )
 
 
-@click.group("push")
-def push_cli() -> None:
-    """Web Push keys and test sends."""
+push_cli = AppGroup("push", help="Web Push keys.")
 
 
 @push_cli.command("init-keys")

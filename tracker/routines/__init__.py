@@ -1,16 +1,19 @@
 """Routines, appointments, therapists, safety checklist and calendar feed."""
 
-from flask import Blueprint, Flask, render_template
-from flask_login import login_required
+from flask import Blueprint, Flask
 
 bp = Blueprint("routines", __name__)
 
-
-@bp.get("/routine")
-@login_required
-def index():
-    return render_template("routines/index.html")
+# Routes attach to bp on import.
+from . import appointments, calendar, safety, therapists, views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
+    from ..core import add_settings_section
+    from .home import routine_home
+
     app.register_blueprint(bp)
+    app.jinja_env.globals["routine_home"] = routine_home
+    app.jinja_env.globals["safety_checklist"] = safety.checklist
+    app.jinja_env.globals["safety_advisory"] = safety.advisory
+    add_settings_section(app, "routines/_settings_section.html", 30)

@@ -1,4 +1,4 @@
-"""Trends: the home dashboard and the trend views."""
+"""Trends: the home dashboard, trend charts, insights and the therapist summary."""
 
 from flask import Blueprint, Flask
 
@@ -8,4 +8,7 @@ from . import views  # noqa: E402,F401
 
 
 def init_app(app: Flask) -> None:
+    from .svg import n1
+
     app.register_blueprint(bp)
+    app.jinja_env.filters["n1"] = n1

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 86d6f5c192f6
+Revision ID: 687c7c27aa10
 Revises: 
-Create Date: 2026-11-22 15:37:43.741077
+Create Date: 2026-11-22 16:21:45.567005
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '86d6f5c192f6'
+revision = '687c7c27aa10'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -82,9 +82,12 @@ def upgrade():
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claimed_by', sa.String(length=32), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('snoozed_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('stopped', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_reminder_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder')),
@@ -101,6 +104,7 @@ def upgrade():
     sa.Column('quality', sa.Integer(), nullable=False),
     sa.Column('hours', sa.Float(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sleep_log_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sleep_log')),
     sa.UniqueConstraint('user_id', 'night', name='uq_sleep_log_user_night')
@@ -203,6 +207,7 @@ def upgrade():
     sa.Column('water_glasses', sa.Integer(), nullable=False),
     sa.Column('tools', sa.JSON(), nullable=False),
     sa.Column('notes', sa.Text(), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),

@@ -1,0 +1,244 @@
+"""The PWA shell in a phone-sized Chromium: install metadata, service worker, offline outbox."""
+
+from __future__ import annotations
+
+import shutil
+
+from tracker.extensions import db
+from tracker.models import MassageSession
+
+from .conftest import eventually, login
+
+CONTROLLED = "navigator.serviceWorker.controller !== null"
+# Resolves once the worker has cached the dashboard and log form for a cold start offline.
+WARMED = """async () => {
+  const cache = await caches.open("pages");
+  return !!(await cache.match("/")) && !!(await cache.match("/sessions/new"));
+}"""
+
+
+def sessions(app, user) -> list[MassageSession]:
+    with app.app_context():
+        return list(
+            db.session.scalars(db.select(MassageSession).where(MassageSession.user_id == user.id))
+        )
+
+
+def controlled(page) -> None:
+    """Wait until the service worker controls the page and has the offline pages cached."""
+    page.wait_for_function(CONTROLLED)
+    eventually(page, WARMED)
+
+
+def tap_rating(page, name: str, value: int) -> None:
+    page.locator(f'input[name="{name}"][value="{value}"]').tap()
+
+
+def log_four_taps(page, before: int, after: int, mood: int) -> None:
+    """The minimal log: pain before, pain after, mood, Save."""
+    tap_rating(page, "pain_before", before)
+    tap_rating(page, "pain_after", after)
+    tap_rating(page, "mood", mood)
+    page.get_by_role("button", name="Save").first.tap()
+
+
+def test_the_manifest_is_linked_valid_and_the_worker_controls_the_page(page, live_server, alice):
+    login(page)
+    cdp = page.context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    assert manifest["url"] == f"{live_server.url}/manifest.webmanifest"
+    assert manifest["errors"] == []
+    parsed = page.evaluate("u => fetch(u).then(r => r.json())", manifest["url"])
+    assert parsed["name"] == "Back Relief" and parsed["display"] == "standalone"
+    purposes = {icon["purpose"] for icon in parsed["icons"]}
+    assert purposes == {"any", "maskable"}
+    for icon in parsed["icons"]:
+        status = page.evaluate("u => fetch(u).then(r => r.status)", icon["src"])
+        assert status == 200, icon["src"]
+    scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    assert scope == f"{live_server.url}/"
+    page.reload()
+    assert page.evaluate(CONTROLLED)
+    installability = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    # Playwright contexts are incognito-like; everything else must be in order.
+    assert [e["errorId"] for e in installability if e["errorId"] != "in-incognito"] == []
+
+
+def test_a_session_logged_offline_syncs_exactly_once(page, context, app, alice):
+    login(page)
+    page.goto("/sessions/new")
+    controlled(page)
+    context.set_offline(True)
+    log_four_taps(page, before=7, after=3, mood=4)
+    page.get_by_text("Saved offline").wait_for()
+    page.get_by_text("1 entry waiting to sync").wait_for()
+    queued = page.evaluate("BackReliefOutbox.all()")
+    assert len(queued) == 1
+    body = queued[0]["body"]
+    assert {k: body[k] for k in ("pain_before", "pain_after", "mood")} == {
+        "pain_before": 7,
+        "pain_after": 3,
+        "mood": 4,
+    }
+    assert isinstance(body["id"], str) and "csrf_token" not in body
+
+    page.reload()  # offline: the saved copy of the form, never the browser's error page
+    page.get_by_text("1 entry waiting to sync").wait_for()
+    page.get_by_text("this is the copy saved on this device").wait_for()
+    assert sessions(app, alice) == []
+
+    context.set_offline(False)
+    page.wait_for_selector("[data-outbox-status]", state="hidden")
+    saved = sessions(app, alice)
+    assert [(s.client_id, s.pain_before, s.pain_after, s.mood) for s in saved] == [
+        (body["id"], 7, 3, 4)
+    ]
+
+    # Replaying the same entry (twice) changes nothing: the server dedupes on its UUID.
+    page.evaluate(
+        """async (body) => {
+          await BackReliefOutbox.add("session", body);
+          await BackReliefOutbox.flush();
+          await BackReliefOutbox.add("session", body);
+          return BackReliefOutbox.flush();
+        }""",
+        body,
+    )
+    assert page.evaluate("BackReliefOutbox.all()") == []
+    assert len(sessions(app, alice)) == 1
+
+
+def test_offline_navigation_shows_saved_pages_or_the_offline_page(page, context, alice):
+    login(page)
+    controlled(page)
+    context.set_offline(True)
+    page.goto("/")
+    page.get_by_text("this is the copy saved on this device").wait_for()
+    assert page.get_by_role("navigation", name="Main").is_visible()
+    page.goto("/trends?never=visited")
+    page.get_by_role("heading", name="You're offline").wait_for()
+    page.goto("/sessions/new?source=shortcut")  # the manifest shortcut works offline too
+    page.locator("form[data-outbox]").wait_for()
+
+
+def test_the_log_path_takes_four_taps_online(page, app, alice):
+    login(page)
+    page.goto("/sessions/new")
+    log_four_taps(page, before=6, after=2, mood=5)
+    page.wait_for_url("**/sessions*")
+    [saved] = sessions(app, alice)
+    assert (saved.pain_before, saved.pain_after, saved.mood) == (6, 2, 5)
+    assert page.evaluate("BackReliefOutbox.all()") == []
+
+
+def test_rejected_entries_need_a_fix_and_a_401_waits_for_login(page, context, app, alice):
+    page.goto("/login")
+    page.wait_for_function("window.BackReliefOutbox !== undefined")
+    good = {"id": "6f1d2c1e-8a55-4c1a-9d7e-1b2c3d4e5f60", "occurred_at_local": "2024-05-01T18:30",
+            "kind": "professional", "pain_before": 5, "pain_after": 2, "mood": 4}  # fmt: skip
+    bad = {**good, "id": "0b5a3a7e-2f4b-4d0e-8f7c-7e6d5c4b3a21", "pain_before": 42}
+    summary = page.evaluate(
+        """async ([good, bad]) => {
+          await BackReliefOutbox.add("session", good);
+          await BackReliefOutbox.add("session", bad);
+          return BackReliefOutbox.flush();
+        }""",
+        [good, bad],
+    )
+    assert summary["auth"] is True  # logged out: kept, not dropped
+    assert {e["status"] for e in page.evaluate("BackReliefOutbox.all()")} == {"auth"}
+    page.get_by_text("log in to send").wait_for()
+
+    login(page)  # the next page load flushes
+    page.get_by_text("1 entry needs a fix").wait_for()
+    [entry] = page.evaluate("BackReliefOutbox.all()")
+    assert entry["id"] == bad["id"] and entry["status"] == "needs_fix"
+    assert "pain_before" in entry["errors"]
+    assert [s.client_id for s in sessions(app, alice)] == [good["id"]]
+    page.evaluate("BackReliefOutbox.flush()")  # not retried forever
+    assert page.evaluate("BackReliefOutbox.all()")[0]["status"] == "needs_fix"
+
+    page.goto("/outbox")
+    page.get_by_text("Needs a fix: pain before").wait_for()
+    page.get_by_role("button", name="Discard").tap()
+    page.get_by_text("Nothing is waiting").wait_for()
+
+
+def test_a_new_version_offers_an_update_and_reloads_into_it(page, app, tmp_path, alice):
+    static = tmp_path / "static"
+    shutil.copytree(app.static_folder, static)
+    app.static_folder = str(static)
+    login(page)
+    controlled(page)
+    old = page.evaluate("caches.keys()")
+    (static / "css" / "app.css").write_text(
+        (static / "css" / "app.css").read_text() + "\n/* v2 */\n"
+    )
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    banner = page.get_by_text("Update available")
+    banner.wait_for()
+    with page.expect_navigation():
+        page.get_by_role("button", name="reload").tap()
+    page.wait_for_function(CONTROLLED)
+    new = page.evaluate("caches.keys()")
+    shells = [k for k in new if k.startswith("shell-")]
+    assert len(shells) == 1 and shells[0] not in old, "the old shell cache is removed on activate"
+    assert page.get_by_text("Update available").is_hidden()
+
+
+def test_a_form_post_lost_on_a_flaky_connection_is_queued_not_lost(page, context, app, alice):
+    """navigator.onLine says yes but the POST fails: the worker keeps it in the outbox."""
+    login(page)
+    page.goto("/sessions/new")
+    controlled(page)
+    [worker] = context.service_workers
+    worker.evaluate(
+        """() => {
+          const real = self.fetch;
+          self.fetch = (request, init) => request.method === "POST"
+            ? Promise.reject(new TypeError("connection reset")) : real(request, init);
+        }"""
+    )
+    log_four_taps(page, before=8, after=4, mood=2)
+    page.wait_for_url("**/outbox?saved=1")
+    page.get_by_text("Saved offline").wait_for()
+    # Back online for real, the page's own flush sends it: exactly one stored.
+    page.get_by_text("Nothing is waiting").wait_for()
+    [saved] = sessions(app, alice)
+    assert (saved.pain_before, saved.pain_after, saved.mood) == (8, 4, 2)
+
+
+IPHONE_SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+)
+
+
+def test_chromium_offers_an_install_button_from_beforeinstallprompt(page, alice):
+    login(page)
+    button = page.get_by_role("button", name="Install app")
+    assert button.is_hidden()
+    page.evaluate(
+        """() => {
+          const event = new Event("beforeinstallprompt", { cancelable: true });
+          event.prompt = () => { window.__prompted = true; return Promise.resolve(); };
+          event.userChoice = Promise.resolve({ outcome: "accepted" });
+          window.dispatchEvent(event);
+        }"""
+    )
+    button.tap()
+    assert page.evaluate("window.__prompted") is True
+    button.wait_for(state="hidden")
+    assert page.get_by_text("Add Back Relief to your Home Screen").is_hidden()
+
+
+def test_ios_safari_gets_the_add_to_home_screen_guide_once(make_context, alice):
+    page = make_context(user_agent=IPHONE_SAFARI).new_page()
+    login(page)
+    guide = page.get_by_role("complementary", name="Add Back Relief to your Home Screen")
+    guide.wait_for()
+    assert "Add to Home Screen" in guide.inner_text()
+    guide.get_by_role("button", name="Got it").tap()
+    page.reload()
+    page.locator("[data-ios-guide]").wait_for(state="hidden")
+    assert page.get_by_role("button", name="Install app").is_hidden()

@@ -1,0 +1,87 @@
+"""Session writes shared by the form, the API and CSV import. Nothing here commits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from .. import timeutil
+from ..extensions import db
+from ..models import MassageSession
+from ..signals import session_changed
+from .schema import Invalid, apply, fingerprint, parse_uuid
+
+UNDO_DAYS = 30
+
+
+def find(user_id: int, client_id: str) -> MassageSession | None:
+    return db.session.scalar(
+        db.select(MassageSession)
+        .options(selectinload(MassageSession.appointment))
+        .where(MassageSession.user_id == user_id, MassageSession.client_id == client_id)
+    )
+
+
+def owned_or_404(user_id: int, raw_id: str, *, deleted: bool = False) -> MassageSession:
+    """The user's session by UUID; other users' ids, bad ids and (unless asked) deleted ones 404."""
+    try:
+        client_id = parse_uuid(raw_id)
+    except Invalid:
+        abort(404)
+    session = find(user_id, client_id)
+    if session is None or (session.deleted_at is not None) != deleted:
+        abort(404)
+    return session
+
+
+def create_or_replay(user_id: int, clean: dict) -> tuple[MassageSession, str]:
+    """Insert a session, or recognise a retry of the same id.
+
+    Returns (session, outcome) with outcome "created", "replayed" (same content: nothing
+    changed) or "conflict" (same id, other content: nothing changed).
+    """
+    digest = fingerprint(clean)
+    existing = find(user_id, clean["id"])
+    if existing is not None:
+        return existing, "replayed" if existing.request_hash == digest else "conflict"
+    session = MassageSession(user_id=user_id, request_hash=digest)
+    apply(session, clean)
+    try:
+        # Two replays racing past the lookup: the unique key lets exactly one insert win.
+        with db.session.begin_nested():
+            db.session.add(session)
+            db.session.flush()
+    except IntegrityError:
+        winner = find(user_id, clean["id"])
+        if winner is None:
+            raise
+        return winner, "replayed" if winner.request_hash == digest else "conflict"
+    session_changed.send(session)
+    return session, "created"
+
+
+def update(session: MassageSession, clean: dict) -> None:
+    clean = {k: v for k, v in clean.items() if k != "id"}  # identity never changes
+    apply(session, clean)
+    session_changed.send(session)
+
+
+def soft_delete(session: MassageSession) -> None:
+    session.deleted_at = timeutil.now()
+    session_changed.send(session)
+
+
+def restorable(session: MassageSession) -> bool:
+    return session.deleted_at is not None and session.deleted_at > undo_cutoff()
+
+
+def restore(session: MassageSession) -> None:
+    session.deleted_at = None
+    session_changed.send(session)
+
+
+def undo_cutoff():
+    return timeutil.now() - timedelta(days=UNDO_DAYS)

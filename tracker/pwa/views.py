@@ -1,0 +1,155 @@
+"""Manifest, service worker, offline and outbox pages."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, jsonify, make_response, redirect, render_template, url_for
+from flask_wtf.csrf import generate_csrf
+from werkzeug.routing import BuildError
+
+from . import bp
+from .assets import hashed_name, static_url
+
+THEME_LIGHT, THEME_DARK = "#2f6f73", "#16292a"
+BACKGROUND_LIGHT, BACKGROUND_DARK = "#f7f8f6", "#111a1a"
+# The app shell: everything a page needs to render offline. Missing files are skipped.
+SHELL_FILES = (
+    "css/app.css",
+    "js/app.js",
+    "js/sw-register.js",
+    "js/outbox.js",
+    "js/install.js",
+    "js/push.js",
+    "icons/icon-192.png",
+    "icons/icon.svg",
+)
+# Scripts the worker runs: the outbox (Background Sync) and the reminders' push handlers.
+WORKER_IMPORTS = ("js/outbox.js", "js/sw-push.js")
+# Templates whose output is precached: a change to any of them must produce a new worker.
+SHELL_TEMPLATES = (
+    "pwa/sw.js",
+    "pwa/offline.html",
+    "pwa/_head.html",
+    "pwa/_shell.html",
+    "base.html",
+)
+OFFLINE_URL = "/offline"
+
+
+def _url(endpoint: str, fallback: str) -> str:
+    try:
+        return url_for(endpoint)
+    except BuildError:  # a capability may be switched off; the manifest must still render
+        return fallback
+
+
+def _icon(name: str, size: int, purpose: str = "any") -> dict:
+    return {"src": static_url(f"icons/{name}"), "sizes": f"{size}x{size}", "type": "image/png",
+            "purpose": purpose}  # fmt: skip
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    icon = [_icon("icon-192.png", 192)]
+    data = {
+        "id": "/",
+        "name": "Back Relief",
+        "short_name": "Back Relief",
+        "description": "Keep your massage routine, get reminders, log sessions in seconds "
+        "and see whether it helps.",
+        "lang": "en",
+        "dir": "ltr",
+        "start_url": "/?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": THEME_LIGHT,
+        "background_color": BACKGROUND_LIGHT,
+        # Chromium's dark-mode manifest colours; other browsers ignore the member.
+        "user_preferences": {
+            "color_scheme_dark": {"theme_color": THEME_DARK, "background_color": BACKGROUND_DARK}
+        },
+        "icons": [
+            _icon("icon-192.png", 192),
+            _icon("icon-512.png", 512),
+            _icon("maskable-192.png", 192, "maskable"),
+            _icon("maskable-512.png", 512, "maskable"),
+        ],
+        "shortcuts": [
+            {
+                "name": "Log a session",
+                "short_name": "Log",
+                "url": _url("logbook.new_session", "/sessions/new") + "?source=shortcut",
+                "icons": icon,
+            },
+            {
+                "name": "Next appointment",
+                "short_name": "Appointment",
+                "url": _url("routines.index", "/routine") + "?source=shortcut",
+                "icons": icon,
+            },
+        ],  # fmt: skip
+        "categories": ["health", "lifestyle", "medical"],
+    }
+    response = make_response(jsonify(data))
+    response.mimetype = "application/manifest+json"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def shell_version(files: list[str]) -> str:
+    """One hash over every precached file and template: any change yields a new worker."""
+    digest = hashlib.sha256()
+    for name in files:
+        digest.update(name.encode())
+    env = current_app.jinja_env
+    for template in SHELL_TEMPLATES:
+        source, _, _ = env.loader.get_source(env, template)
+        digest.update(source.encode())
+    return digest.hexdigest()[:12]
+
+
+@bp.get("/sw.js")
+def service_worker():
+    shell = [name for name in map(hashed_name, SHELL_FILES) if name]
+    imports = [name for name in map(hashed_name, WORKER_IMPORTS) if name]
+    precache = [url_for("static", filename=name) for name in shell] + [OFFLINE_URL]
+    body = render_template(
+        "pwa/sw.js",
+        version=shell_version(shell + imports),
+        precache=precache,
+        imports=[url_for("static", filename=name) for name in imports],
+        offline_url=OFFLINE_URL,
+        queue_forms={_url("logbook.new_session", "/sessions/new"): "session"},
+    )
+    response = make_response(body)
+    response.mimetype = "text/javascript"
+    # Browsers cap worker script caching at 24 h anyway; no-cache makes updates prompt.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get(OFFLINE_URL)
+def offline():
+    return render_template("pwa/offline.html", offline=True)
+
+
+@bp.get("/outbox")
+def outbox():
+    """Entries saved on this device and not yet synced (rendered by outbox.js from IndexedDB)."""
+    return render_template("pwa/offline.html", offline=False)
+
+
+@bp.get("/api/v1/csrf-token")
+def csrf_token():
+    """A fresh CSRF token for the service worker's Background Sync (it has no page to read)."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(static_url("icons/favicon.ico"), code=301)

@@ -1,0 +1,103 @@
+"""The one clock process: `flask --app tracker reminders run` (Procfile: clock).
+
+Web workers never schedule; this process runs the dispatch interval job and the daily
+routine-due planning. Several clocks are safe (claims use leases), one is enough.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import UTC
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .. import timeutil
+from ..extensions import db
+from . import outbox
+from .dispatcher import dispatch_due, dispatch_until_idle
+
+log = logging.getLogger(__name__)
+
+
+def dispatch_job(app: Flask) -> None:
+    with app.app_context():
+        try:
+            result = dispatch_until_idle()
+            if result.claimed or result.expired:
+                log.info("dispatch: %s", result)
+        except Exception:
+            db.session.rollback()
+            log.exception("dispatch pass failed; the next pass retries (leases expire)")
+        finally:
+            db.session.remove()
+
+
+def routine_job(app: Flask) -> None:
+    with app.app_context():
+        try:
+            users = outbox.plan_all_routines()
+            db.session.commit()
+            log.info("planned routine-due reminders for %d users", users)
+        except Exception:
+            db.session.rollback()
+            log.exception("routine planning failed")
+        finally:
+            db.session.remove()
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=UTC)
+    start = timeutil.now()
+    scheduler.add_job(dispatch_job, "interval", args=[app], id="dispatch",
+                      seconds=int(app.config["REMINDER_DISPATCH_SECONDS"]),
+                      next_run_time=start, max_instances=1, coalesce=True)
+    # Hourly is cheap and catches a new day in every time zone; each cycle is keyed by its
+    # due date, so repeated planning never duplicates.
+    scheduler.add_job(routine_job, "interval", args=[app], id="routines", hours=1,
+                      next_run_time=start, max_instances=1, coalesce=True)
+    return scheduler
+
+
+def install_sigterm(scheduler: BlockingScheduler) -> None:
+    def stop(signum, frame) -> None:
+        log.info("signal %s: finishing the current pass and exiting", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+reminders_cli = AppGroup("reminders", help="The reminder clock and one-off dispatch.")
+
+
+@reminders_cli.command("run")
+def run() -> None:
+    """Run the clock until SIGTERM."""
+    app = current_app._get_current_object()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    scheduler = build_scheduler(app)
+    install_sigterm(scheduler)
+    click.echo(f"reminder clock started (dispatch every {app.config['REMINDER_DISPATCH_SECONDS']} s)",
+               err=True)
+    scheduler.start()
+    click.echo("reminder clock stopped", err=True)
+
+
+@reminders_cli.command("dispatch")
+def dispatch_once() -> None:
+    """Send what is due now: one pass, for cron or tests."""
+    result = dispatch_due()
+    click.echo(f"claimed={result.claimed} sent={result.sent} retried={result.retried} "
+               f"failed={result.failed} expired={result.expired} pruned={result.pruned}")
+
+
+@reminders_cli.command("plan-routines")
+def plan_routines() -> None:
+    """Plan routine-due reminders now (the clock does this hourly)."""
+    users = outbox.plan_all_routines()
+    db.session.commit()
+    click.echo(f"planned routines for {users} users")

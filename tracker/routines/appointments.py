@@ -1,0 +1,157 @@
+"""Appointments: book (pre-filled from a routine), edit, reschedule, cancel, mark done."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import timeutil
+from ..extensions import db
+from ..models import Appointment, Routine, Therapist
+from ..signals import appointment_changed
+from . import bp, cadence, queries
+from .forms import AppointmentForm, RescheduleForm, owned_choices
+from .views import require_owned, therapist_choices
+
+
+def resolve_start(day: date, at: time, zone: str) -> tuple[datetime, str | None]:
+    """Local date and time -> UTC, plus a note when the time fell in a DST gap and moved."""
+    try:
+        return timeutil.local_to_utc(day, at, zone, strict=True), None
+    except timeutil.NonexistentLocalTime as gap:
+        moved = timeutil.to_local(gap.resolved, zone)
+        note = (f"{at:%H:%M} does not exist on {day:%a %d %b %Y} in {zone} because the clocks "
+                f"go forward, so it was booked for {moved:%H:%M}.")
+        return gap.resolved, note
+
+
+def _choices(form: AppointmentForm) -> None:
+    """Only the user's own routines and therapists; anyone else's id is a 404."""
+    owned_therapists = therapist_choices(form.therapist_id)
+    rows = queries.routines(current_user.id, include_archived=True)
+    form.routine_id.choices = owned_choices(rows)
+    if request.method == "POST":
+        require_owned(form.therapist_id, owned_therapists)
+        require_owned(form.routine_id, {r.id for r in rows})
+
+
+def _apply(form: AppointmentForm, appt: Appointment) -> str | None:
+    """Copy the form onto the appointment; returns the DST note if the time moved."""
+    starts_at, note = resolve_start(form.day.data, form.at.data, current_user.timezone)
+    if form.therapist_id.data is not None:
+        appt.therapist_name = db.session.get(Therapist, form.therapist_id.data).name
+    elif appt.therapist_id is not None:
+        appt.therapist_name = ""  # cleared on purpose; a deleted therapist keeps the copy
+    appt.therapist_id = form.therapist_id.data
+    appt.routine_id = form.routine_id.data
+    appt.starts_at = starts_at
+    appt.duration_minutes = form.duration_minutes.data
+    appt.style = form.style.data
+    appt.location = (form.location.data or "").strip()
+    appt.notes = (form.notes.data or "").strip()
+    return note
+
+
+def _changed(appt: Appointment, message: str, note: str | None = None):
+    """Tell other capabilities (reminders) inside this transaction, then commit once."""
+    db.session.flush()
+    appointment_changed.send(appt)
+    db.session.commit()
+    flash(message, "success")
+    if note:
+        flash(note, "info")
+    return redirect(url_for("routines.appointment", appointment_id=appt.id))
+
+
+@bp.get("/appointments")
+@login_required
+def appointments():
+    now = timeutil.now()
+    mine = db.select(Appointment).where(Appointment.user_id == current_user.id)
+    upcoming = list(db.session.scalars(
+        mine.where(Appointment.starts_at >= now).order_by(Appointment.starts_at)))
+    past = list(db.session.scalars(
+        mine.where(Appointment.starts_at < now).order_by(Appointment.starts_at.desc()).limit(50)))
+    logged = queries.logged_appointment_ids(current_user.id, [a.id for a in past])
+    return render_template("routines/appointments.html", upcoming=upcoming, past=past,
+                           logged=logged, now=now)
+
+
+def _defaults(routine: Routine | None) -> dict:
+    """Pre-fill from the routine: next due date (never in the past), time, therapist, style."""
+    today = timeutil.today_in(current_user.timezone)
+    if routine is None:
+        return {"day": today, "at": time(18, 0)}
+    last = queries.last_done_dates(current_user.id, current_user.timezone).get(routine.id)
+    due, _ = cadence.routine_state(routine, last, today)
+    return {"day": max(due or today, today), "at": routine.preferred_time,
+            "routine_id": routine.id, "therapist_id": routine.therapist_id,
+            "style": routine.style, "duration_minutes": routine.duration_minutes}
+
+
+@bp.route("/appointments/new", methods=["GET", "POST"])
+@login_required
+def new_appointment():
+    routine_arg = request.args.get("routine")
+    routine = queries.owned_or_404(Routine, routine_arg) if routine_arg else None
+    form = AppointmentForm(**_defaults(routine))
+    _choices(form)
+    if form.validate_on_submit():
+        appt = Appointment(user_id=current_user.id, client_id=str(uuid.uuid4()), status="booked")
+        note = _apply(form, appt)
+        db.session.add(appt)
+        return _changed(appt, "Appointment booked.", note)
+    return render_template("routines/appointment_form.html", form=form, appt=None)
+
+
+@bp.get("/appointments/<int:appointment_id>")
+@login_required
+def appointment(appointment_id: int):
+    appt = queries.owned_or_404(Appointment, appointment_id)
+    logged = queries.logged_appointment_ids(current_user.id, [appt.id])
+    return render_template("routines/appointment.html", appt=appt, logged=appt.id in logged,
+                           now=timeutil.now())
+
+
+@bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_appointment(appointment_id: int):
+    appt = queries.owned_or_404(Appointment, appointment_id)
+    local = timeutil.to_local(appt.starts_at, current_user.timezone)
+    form = AppointmentForm(obj=appt, day=local.date(), at=local.time())
+    _choices(form)
+    if form.validate_on_submit():
+        note = _apply(form, appt)
+        return _changed(appt, "Appointment updated.", note)
+    return render_template("routines/appointment_form.html", form=form, appt=appt)
+
+
+@bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])
+@login_required
+def reschedule_appointment(appointment_id: int):
+    appt = queries.owned_or_404(Appointment, appointment_id)
+    if appt.status != "booked":
+        flash("Only a booked appointment can be moved.", "error")
+        return redirect(url_for("routines.appointment", appointment_id=appt.id))
+    local = timeutil.to_local(appt.starts_at, current_user.timezone)
+    form = RescheduleForm(day=local.date(), at=local.time())
+    if form.validate_on_submit():
+        appt.starts_at, note = resolve_start(form.day.data, form.at.data, current_user.timezone)
+        return _changed(appt, "Appointment moved.", note)
+    return render_template("routines/reschedule.html", form=form, appt=appt)
+
+
+@bp.post("/appointments/<int:appointment_id>/<any(cancel, done):action>")
+@login_required
+def appointment_status(appointment_id: int, action: str):
+    appt = queries.owned_or_404(Appointment, appointment_id)
+    if appt.status != "booked":
+        abort(409, "This appointment is already " + appt.status + ".")
+    if action == "done" and appt.starts_at > timeutil.now():
+        flash("You can mark it done once it has started.", "error")
+        return redirect(url_for("routines.appointment", appointment_id=appt.id))
+    appt.status = "cancelled" if action == "cancel" else "done"
+    return _changed(appt, "Appointment cancelled." if action == "cancel" else "Marked as done.")

@@ -1,0 +1,107 @@
+"""Routine pages: list with due status, create, edit, pause/resume, archive/restore."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import timeutil
+from ..extensions import db
+from ..models import Routine
+from . import bp, cadence, queries
+from .forms import RoutineForm, owned_choices
+
+
+def therapist_choices(form_field) -> set[int]:
+    """Fill a therapist select with the user's own therapists; returns their ids."""
+    rows = queries.therapists(current_user.id)
+    form_field.choices = owned_choices(rows)
+    return {t.id for t in rows}
+
+
+def require_owned(field, owned: set[int]) -> None:
+    """Someone else's (or a made-up) id in a form is treated like one in a URL: 404."""
+    if field.data is not None and field.data not in owned:
+        abort(404)
+
+
+@bp.get("/routine")
+@login_required
+def index():
+    today = timeutil.today_in(current_user.timezone)
+    done = queries.last_done_dates(current_user.id, current_user.timezone)
+    rows = queries.routines(current_user.id, include_archived=True)
+    active = [(r, *cadence.routine_state(r, done.get(r.id), today)) for r in rows
+              if r.archived_at is None]
+    archived = [r for r in rows if r.archived_at is not None]
+    return render_template("routines/index.html", active=active, archived=archived,
+                           last_done=done)
+
+
+def _save(form: RoutineForm, routine: Routine | None):
+    owned = therapist_choices(form.therapist_id)
+    if request.method == "POST":
+        require_owned(form.therapist_id, owned)
+    if not form.validate_on_submit():
+        return None
+    if routine is None:
+        routine = Routine(user_id=current_user.id)
+        db.session.add(routine)
+    form.populate_obj(routine)
+    db.session.commit()
+    return routine
+
+
+@bp.route("/routine/new", methods=["GET", "POST"])
+@login_required
+def new_routine():
+    today = timeutil.today_in(current_user.timezone)
+    form = RoutineForm(anchor_date=today)
+    if (routine := _save(form, None)) is not None:
+        flash(f"Routine “{routine.name}” saved.", "success")
+        return redirect(url_for("routines.index"))
+    return render_template("routines/routine_form.html", form=form, routine=None)
+
+
+@bp.route("/routine/<int:routine_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_routine(routine_id: int):
+    routine = queries.owned_or_404(Routine, routine_id)
+    form = RoutineForm(obj=routine)
+    if _save(form, routine) is not None:
+        flash("Routine updated.", "success")
+        return redirect(url_for("routines.index"))
+    return render_template("routines/routine_form.html", form=form, routine=routine)
+
+
+@bp.post("/routine/<int:routine_id>/<any(pause, resume, archive, restore):action>")
+@login_required
+def routine_action(routine_id: int, action: str):
+    routine = queries.owned_or_404(Routine, routine_id)
+    now = timeutil.now()
+    if action == "pause" and routine.paused_at is None:
+        routine.paused_at = now
+    elif action == "resume" and routine.paused_at is not None:
+        resume(routine, now, timeutil.today_in(current_user.timezone))
+    elif action == "archive":
+        routine.archived_at = routine.archived_at or now
+    elif action == "restore":
+        routine.archived_at = None
+    db.session.commit()
+    flash(f"Routine “{routine.name}”: {MESSAGES[action]}", "success")
+    return redirect(url_for("routines.index"))
+
+
+MESSAGES = {"pause": "paused.", "resume": "resumed.", "archive": "archived.", "restore": "restored."}
+
+
+def resume(routine: Routine, now, today) -> None:
+    """Close the pause and restart the schedule at the next occurrence, so time spent paused
+    does not count as overdue (streaks skip the closed interval in `pauses`)."""
+    pauses = list(routine.pauses or [])
+    pauses.append([timeutil.iso(routine.paused_at), timeutil.iso(now)])
+    routine.pauses = pauses
+    routine.paused_at = None
+    routine.anchor_date = cadence.first_on_or_after(
+        routine.anchor_date, routine.cadence_count, routine.cadence_unit, today
+    )

@@ -12,16 +12,14 @@ from importlib.metadata import version
 
 from .common import ROOT
 
-SECTIONS = ("http", "growth", "dispatch", "pageweight")
+SECTIONS = ("http", "growth", "dispatch", "pageweight", "soak")
 
 
 def machine() -> str:
     cpu = "unknown CPU"
     try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open("/proc/cpuinfo") as info:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), cpu)
     except OSError:
         pass
     pkgs = ", ".join(f"{p} {version(p)}" for p in ("flask", "sqlalchemy", "gunicorn", "pywebpush"))

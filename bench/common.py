@@ -38,11 +38,13 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str] | None = None, health: str = "/"):
+def gunicorn(app_spec: str, env: dict[str, str] | None = None, health: str = "/",
+             access_log: Path | None = None):
     """Serve `app_spec` with the same gunicorn settings for every app measured."""
     port = free_port()
+    extra = ["--access-logfile", str(access_log)] if access_log else []
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), *GUNICORN_ARGS, "--bind", f"127.0.0.1:{port}", app_spec],
+        [str(BIN / "gunicorn"), *GUNICORN_ARGS, *extra, "--bind", f"127.0.0.1:{port}", app_spec],
         cwd=ROOT, env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"

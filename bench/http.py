@@ -40,7 +40,6 @@ def login_cookie(base: str, email: str, password: str) -> str:
 
 def run(seconds: int = 8) -> dict:
     from tracker import create_app
-    from tracker.extensions import db
 
     from .seed import EMAIL, PASSWORD, seed_user
 
@@ -67,6 +66,13 @@ def run(seconds: int = 8) -> dict:
             base + "/api/v1/sessions", seconds=seconds, script=script,
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
+    # The same pages with the fragment cache off: every request recomputes (a cache miss).
+    with gunicorn("tracker:create_app()", env={**env, "PAGE_CACHE_SECONDS": "0"},
+                  health="/healthz") as base:
+        cookie = login_cookie(base, EMAIL, PASSWORD)
+        results["dashboard / (cache off)"] = wrk(base + "/", seconds=seconds, headers={"Cookie": cookie})
+        results["/trends (cache off)"] = wrk(base + "/trends", seconds=seconds,
+                                             headers={"Cookie": cookie})
     ceiling = results["hello-world"]["rps"]
     for r in results.values():
         r["ratio"] = r["rps"] / ceiling

@@ -55,6 +55,9 @@ class CSRFClient(FlaskClient):
         return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
 
+_PG_SCHEMA_BUILT: list[bool] = []
+
+
 def _reset_postgres() -> None:
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
@@ -75,6 +78,8 @@ def app(tmp_path, app_config, monkeypatch):
         "SECRET_KEY": "test-" + secrets.token_hex(8),
         "SQLALCHEMY_DATABASE_URI": url,
         "PUSH_ENDPOINT_ALLOWLIST": ["fcm.googleapis.com", "*.notify.windows.com"],
+        # Off by default so each test sees fresh renders; tests/test_pagecache.py turns it on.
+        "PAGE_CACHE_SECONDS": 0,
         **app_config,
     }
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
@@ -82,7 +87,13 @@ def app(tmp_path, app_config, monkeypatch):
     app.test_client_class = CSRFClient
     with app.app_context():
         if TEST_DATABASE_URL:
-            db.metadata.create_all(db.engine)  # no-op after the first test
+            if not _PG_SCHEMA_BUILT:
+                # A database left by an older run may have an older schema: rebuild once.
+                db.drop_all()
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+                db.create_all()
+                _PG_SCHEMA_BUILT.append(True)
             _reset_postgres()
         else:
             db.create_all()

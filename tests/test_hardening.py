@@ -1,10 +1,17 @@
 """Security headers behind proxies, body limits and database outages."""
 
+import functools
+import uuid
+
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from tracker.core import CSP
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import MassageSession, User
+from tracker.pwa.assets import hashed_name
+
+from .conftest import AuthActions
 
 
 def test_hsts_only_over_https(client):
@@ -39,8 +46,9 @@ def test_database_outage_gives_a_friendly_503(app, client, alice, monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    with app.app_context():
-        monkeypatch.setattr(db.session, "execute", down)
+    # A context so the patch is gone before the app fixture's teardown (which resets PostgreSQL).
+    with app.app_context(), monkeypatch.context() as patch:
+        patch.setattr(db.session, "execute", down)
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["errors"]["database"]
@@ -56,3 +64,104 @@ def test_database_outage_on_a_page_renders_the_layout(app, client, alice, monkey
     response = client.post("/login", data={"email": "alice@example.com", "password": "x" * 9})
     assert response.status_code == 503
     assert b"Nothing was saved" in response.data
+
+
+def _feed(app, client, alice):
+    with app.app_context():
+        token = db.session.get(User, alice.id).calendar_token
+    return client.get(f"/calendar/{token}.ics")
+
+
+def _boom(app, client, alice):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # render the 500 page as production would
+    app.add_url_rule("/boom", "boom", lambda: 1 / 0)
+    app.add_url_rule("/api/v1/boom", "api_boom", lambda: 1 / 0)
+    return [client.get("/boom"), client.get("/api/v1/boom")]
+
+
+def _hashed(app, filename):
+    with app.app_context():
+        return hashed_name(filename)
+
+
+def _login(client, name="alice"):
+    AuthActions(client).login(name)
+    return client
+
+
+# One request (or a few) of every response type the app produces.
+RESPONSES = {
+    "html page": lambda app, c, a: _login(c).get("/"),
+    "html form": lambda app, c, a: c.get("/login"),
+    "redirect to login": lambda app, c, a: c.get("/settings"),
+    "json": lambda app, c, a: _login(c).get("/api/v1/sessions"),
+    "json 401": lambda app, c, a: c.get("/api/v1/sessions"),
+    "json 422": lambda app, c, a: _login(c).post("/api/v1/sessions", json={}),
+    "json 400 csrf": lambda app, c, a: _login(c).post("/api/v1/sessions", json={}, csrf=False),
+    "json 204": lambda app, c, a: _login(c).delete("/api/v1/sessions/" + str(uuid.uuid4())),
+    "healthz": lambda app, c, a: c.get("/healthz"),
+    "static hashed": lambda app, c, a: c.get("/static/" + _hashed(app, "css/app.css")),
+    "static plain": lambda app, c, a: c.get("/static/js/app.js"),
+    "static image": lambda app, c, a: c.get("/static/icons/icon-192.png"),
+    "static 304": lambda app, c, a: c.get(
+        "/static/css/app.css", headers={"If-None-Match": c.get("/static/css/app.css").headers["ETag"]}),
+    "service worker": lambda app, c, a: c.get("/sw.js"),
+    "manifest": lambda app, c, a: c.get("/manifest.webmanifest"),
+    "offline page": lambda app, c, a: c.get("/offline"),
+    "favicon redirect": lambda app, c, a: c.get("/favicon.ico"),
+    "calendar feed": _feed,
+    "404 html": lambda app, c, a: c.get("/no-such-page"),
+    "404 json": lambda app, c, a: c.get("/api/v1/no-such-thing"),
+    "404 static": lambda app, c, a: c.get("/static/nope.css"),
+    "405": lambda app, c, a: c.put("/login"),
+    "500 html and json": _boom,
+}
+
+
+@pytest.mark.parametrize("kind", RESPONSES)
+def test_every_response_type_carries_the_security_headers(app, client, alice, kind):
+    client.open = functools.partial(client.open, base_url="https://localhost")  # expect HSTS too
+    responses = RESPONSES[kind](app, client, alice)
+    for response in responses if isinstance(responses, list) else [responses]:
+        headers = response.headers
+        assert (response.status_code == 500) == kind.startswith("500")
+        assert headers["Content-Security-Policy"] == CSP
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "camera=()" in headers["Permissions-Policy"]
+        assert headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_the_policy_allows_no_inline_code_and_no_other_origins():
+    directives = dict(d.strip().split(" ", 1) for d in CSP.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["form-action"] == "'self'"
+    assert directives["base-uri"] == "'none'"
+    assert "unsafe" not in CSP and "http" not in CSP and "*" not in CSP
+
+
+def test_the_default_body_limit_is_two_megabytes(app):
+    assert app.config["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 4096}])
+def test_an_oversized_json_body_is_a_json_413_and_saves_nothing(app, alice_client, alice):
+    response = alice_client.post("/api/v1/sessions", json={"notes": "x" * 10_000})
+    assert response.status_code == 413
+    assert response.is_json and response.json["errors"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(MassageSession.id))) == 0
+
+
+def test_values_the_database_refuses_are_a_400_not_a_500(app, client):
+    """PostgreSQL rejects NUL bytes in text; that is bad input, not a server error."""
+    from sqlalchemy.exc import DataError
+
+    @app.get("/api/v1/_nul")
+    def nul():
+        raise DataError("SELECT", {}, Exception("text fields cannot contain NUL (0x00) bytes"))
+
+    response = client.get("/api/v1/_nul")
+    assert response.status_code == 400
+    assert response.json["errors"]["request"]

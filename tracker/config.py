@@ -122,6 +122,8 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMINDER_DISPATCH_SECONDS": env_int("REMINDER_DISPATCH_SECONDS", 10, minimum=1),
         "REMINDER_LEASE_SECONDS": env_int("REMINDER_LEASE_SECONDS", 60, minimum=5),
         "REMINDER_MAX_ATTEMPTS": env_int("REMINDER_MAX_ATTEMPTS", 6, minimum=1),
+        # Dashboard/trends fragment cache (see tracker/pagecache.py); 0 turns it off.
+        "PAGE_CACHE_SECONDS": env_int("PAGE_CACHE_SECONDS", 60, minimum=0),
         "TESTING": testing,
     }
     config.update(overrides)

@@ -4,18 +4,65 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Request, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import timeutil
 from .extensions import db, login_manager
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` limited to the database's 64-bit ids: a larger number is a 404, not a driver
+    OverflowError. Registered before any blueprint, so every rule uses it."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+class SafeJSONRequest(Request):
+    """json.loads raises RecursionError (not ValueError) on very deep nesting such as
+    `[[[[…`; treat that as the malformed JSON it is, so it is a 400 and never a 500."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            return None if silent else self.on_json_loading_failed(None)
+
+
+def _has_nul(value, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 50:  # nothing we accept nests this deep; validation will refuse it anyway
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
+
+
+def reject_nul():
+    """PostgreSQL cannot store text containing NUL, so a NUL in a path segment, form or JSON
+    body is a 400 up front, before any half of the request is written. (Query strings are only
+    ever looked up; a NUL there that reaches PostgreSQL is handle_unstorable's DataError.)"""
+    sources = [request.view_args]
+    if request.path.startswith("/api/") or request.is_json:
+        sources.append(request.get_json(force=True, silent=True))
+    else:
+        sources.append(request.form.to_dict(flat=False))
+    if any(_has_nul(source) for source in sources):
+        abort(400, "Text must not contain NUL characters.")
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter
+    app.request_class = SafeJSONRequest
     if app.config["PROXY_FIX"]:
         # Trust X-Forwarded-* only from the configured number of proxies.
         n = app.config["PROXY_FIX"]
@@ -41,8 +88,10 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.before_request(reject_nul)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(OperationalError, handle_db_down)
+    app.register_error_handler(DataError, handle_unstorable)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(500, handle_500)
     app.after_request(security_headers)
@@ -93,6 +142,15 @@ def handle_db_down(error: OperationalError):
     if wants_json():
         return json_error(503, {"database": ["Temporarily unavailable, please retry."]})
     return render_template("error.html", error=None, status=503), 503
+
+
+def handle_unstorable(error: DataError):
+    """Input the database refuses (PostgreSQL rejects NUL bytes in text): a 400, nothing kept."""
+    db.session.rollback()
+    message = "The request contains characters or values that cannot be stored."
+    if wants_json():
+        return json_error(400, {"request": [message]})
+    return render_template("error.html", error=None, status=400, message=message), 400
 
 
 def handle_500(error):

@@ -82,7 +82,10 @@ def utc_from_iso(text: str) -> datetime:
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError("must include a UTC offset, e.g. 2026-05-01T18:30:00+02:00")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+05:00 has no UTC equivalent
+        raise ValueError("out of range") from None
 
 
 def iso(value: datetime | None) -> str | None:

@@ -1,6 +1,7 @@
 """Routines on a phone: two routines, book, move and cancel an appointment, subscribe."""
 
 from playwright.sync_api import expect
+
 from .conftest import login
 
 

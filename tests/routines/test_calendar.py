@@ -104,8 +104,10 @@ def test_regenerating_revokes_the_old_token(alice_client, client, app, alice):
 
 
 def test_unknown_or_empty_tokens_are_404(client, alice):
-    for token in ["nope", "x" * 32, "%00", ""]:
+    for token in ["nope", "x" * 32, "", "a%2Fb" * 5]:
         assert client.get(f"/calendar/{token}.ics").status_code == 404
+    # A NUL byte is refused as bad input before any lookup (PostgreSQL cannot compare it).
+    assert client.get("/calendar/%00.ics").status_code == 400
 
 
 def test_single_appointment_download(alice_client, bob_client, client, alice, bob, make):

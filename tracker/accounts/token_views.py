@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import ApiToken
 from . import bp
 from .tokens import new_token
+from .views import _user_key
 
 LABEL_MAX = 80
 TOKENS_MAX = 20
@@ -45,6 +46,7 @@ def label_errors(label: str) -> list[str]:
 
 @bp.route("/settings/tokens", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per hour", key_func=_user_key, methods=["POST"])
 def api_tokens_page():
     if request.method == "GET":
         return render_template("accounts/tokens.html", errors=[], label="")

@@ -163,6 +163,7 @@ def export_json():
 
 @bp.route("/settings/delete", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per hour", key_func=_user_key, methods=["POST"])  # it checks the password
 def delete_account():
     form = DeleteForm()
     if form.validate_on_submit():

@@ -104,6 +104,8 @@ def read_rows(raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]], list[
         text = _decode(raw)
     except UnicodeDecodeError:
         return [], [], ["The file isn't UTF-8 text. Save it as “CSV UTF-8” and try again."]
+    if "\x00" in text:  # PostgreSQL cannot store NUL; a text CSV never contains one
+        return [], [], ["The file contains NUL characters, so it isn't a text CSV."]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader, [])]

@@ -31,6 +31,7 @@ NOTES_MAX = 2000
 THERAPIST_MAX = 120
 FUTURE_SLACK = timedelta(days=1)
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+DAY_RANGE = (1900, 2999)
 SCALES = {
     "pain_before": (0, 10), "pain_after": (0, 10), "mood": (1, 5), "relaxation": (1, 5),
     "sleep_quality": (1, 5), "duration_minutes": (1, 600), "water_glasses": (0, 50),
@@ -105,6 +106,16 @@ def parse_text(value: Any, limit: int) -> str:
     return text
 
 
+def parse_row_id(value: Any) -> int | None:
+    """A numeric database id from text, or None: ASCII digits only (int() rejects "²", which
+    str.isdigit accepts) and within 64 bits (the driver overflows beyond)."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number < 2**63 else None
+
+
 def parse_uuid(value: Any) -> str:
     try:
         return str(uuid.UUID(str(value).strip()))
@@ -112,11 +123,15 @@ def parse_uuid(value: Any) -> str:
         raise Invalid("Must be a UUID, e.g. 3f2c9a4e-8b1d-4c6e-9f7a-2d5b8e1c0a43.") from None
 
 
+def check_when_message(too_early: bool) -> str:
+    return "Must be after 1970." if too_early else "Can't be more than a day in the future. Check the date."
+
+
 def check_when(value: datetime, now: datetime) -> datetime:
     if value > now + FUTURE_SLACK:
-        raise Invalid("Can't be more than a day in the future. Check the date.")
+        raise Invalid(check_when_message(False))
     if value < EARLIEST:
-        raise Invalid("Must be after 1970.")
+        raise Invalid(check_when_message(True))
     return value
 
 
@@ -140,6 +155,8 @@ def parse_local(value: Any, zone: str, now: datetime) -> datetime:
         raise Invalid("Enter a date and time, e.g. 2026-05-01T18:30.") from None
     try:
         when = timeutil.local_to_utc(naive.date(), naive.time(), zone, strict=True)
+    except OverflowError:  # year 1 or 9999 shifted past datetime's range by the offset
+        raise Invalid(check_when_message(naive.year < 1970)) from None
     except timeutil.NonexistentLocalTime as gap:
         moved = timeutil.to_local(gap.resolved, zone)
         raise Invalid(
@@ -151,9 +168,13 @@ def parse_local(value: Any, zone: str, now: datetime) -> datetime:
 
 def parse_day(value: Any) -> date:
     try:
-        return date.fromisoformat(str(value).strip())
+        day = date.fromisoformat(str(value).strip())
     except ValueError:
         raise Invalid("Enter a date as YYYY-MM-DD.") from None
+    # Callers add a day and convert to UTC; near year 1 or 9999 that overflows.
+    if not DAY_RANGE[0] <= day.year <= DAY_RANGE[1]:
+        raise Invalid(f"Enter a date between {DAY_RANGE[0]} and {DAY_RANGE[1]}.")
+    return day
 
 
 class SessionSchema:
@@ -229,8 +250,9 @@ class SessionSchema:
 
     def appointment(self, value: Any) -> Appointment:
         """By the appointment's UUID (as the API shows it) or its numeric id."""
-        column = Appointment.id if str(value).strip().isdigit() else Appointment.client_id
-        key = int(value) if column is Appointment.id else parse_uuid(value)
+        number = parse_row_id(value)
+        column = Appointment.id if number is not None else Appointment.client_id
+        key = number if number is not None else parse_uuid(value)
         found = db.session.scalar(
             db.select(Appointment).where(column == key, Appointment.user_id == self.user.id)
         )

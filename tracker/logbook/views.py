@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Appointment, MassageSession, Routine
 from ..models.routine import KINDS
 from . import bp, csvio, forms, store
-from .schema import SEVERE_PAIN, Invalid, SessionSchema, parse_day, parse_uuid
+from .schema import SEVERE_PAIN, Invalid, SessionSchema, parse_day, parse_row_id, parse_uuid
 
 PER_PAGE = 20
 ADVISORY = (
@@ -24,9 +24,10 @@ ADVISORY = (
 
 def owned_appointment_or_404(raw: str) -> Appointment:
     """By numeric id (notification links) or UUID; anyone else's appointment is a 404."""
-    column = Appointment.id if raw.isdigit() else Appointment.client_id
+    number = parse_row_id(raw)
+    column = Appointment.id if number is not None else Appointment.client_id
     try:
-        key = int(raw) if raw.isdigit() else parse_uuid(raw)
+        key = number if number is not None else parse_uuid(raw)
     except Invalid:
         abort(404)
     found = db.session.scalar(
@@ -38,7 +39,7 @@ def owned_appointment_or_404(raw: str) -> Appointment:
 def owned_routine_or_404(raw: str) -> Routine:
     found = db.session.scalar(
         db.select(Routine).where(
-            Routine.id == (int(raw) if raw.isdigit() else -1), Routine.user_id == current_user.id
+            Routine.id == (parse_row_id(raw) or -1), Routine.user_id == current_user.id
         )
     )
     return found if found is not None else abort(404)

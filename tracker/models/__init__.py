@@ -7,6 +7,7 @@ from .routine import Routine, Therapist
 from .session import MassageSession, SleepLog, WaterIntake
 from .token import ApiToken
 from .user import User
+from .versioning import bump_data_version  # noqa: F401  (registers the listener)
 
 __all__ = [
     "ApiToken",

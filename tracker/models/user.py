@@ -46,6 +46,8 @@ class User(UserMixin, db.Model):
         String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Bumped on every change to the user's rows (models/versioning.py); keys page caches.
+    data_version: Mapped[int] = mapped_column(default=0)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

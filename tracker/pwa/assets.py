@@ -72,9 +72,19 @@ def hashed_name(filename: str) -> str | None:
     return f"{stem}.{file_hash(Path(path))}.{ext}"
 
 
+_names: dict[tuple[str, str], str] = {}
+
+
 def static_url(filename: str) -> str:
     """URL of a static file with its content hash in the name (cacheable forever)."""
-    return url_for("static", filename=hashed_name(filename) or filename)
+    if current_app.debug or current_app.testing:  # files change under us: re-check each time
+        return url_for("static", filename=hashed_name(filename) or filename)
+    # Deployed files only change with a restart, so skip the per-request stat() calls.
+    key = (current_app.static_folder, filename)
+    name = _names.get(key)
+    if name is None:
+        name = _names[key] = hashed_name(filename) or filename
+    return url_for("static", filename=name)
 
 
 def _resolve(filename: str) -> tuple[Path, bool]:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import timeutil
 from ..core import json_error
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..models import Appointment, MassageSession, Reminder, UsedActionToken, User
 from . import bp, outbox, planner
 
@@ -44,6 +44,7 @@ def read_token(token: str) -> dict:
 
 @bp.post("/api/v1/actions/<token>")
 @csrf.exempt
+@limiter.limit("60 per minute")  # per IP: there is no user until the token is checked
 def perform_action(token: str):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):

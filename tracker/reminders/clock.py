@@ -79,6 +79,8 @@ def run() -> None:
     """Run the clock until SIGTERM."""
     app = current_app._get_current_object()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every run at INFO (every few seconds); keep its warnings and errors only.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     scheduler = build_scheduler(app)
     install_sigterm(scheduler)
     click.echo(f"reminder clock started (dispatch every {app.config['REMINDER_DISPATCH_SECONDS']} s)",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, update
+from sqlalchemy import bindparam, delete, or_, update
 
 from .. import timeutil
 from ..extensions import db
@@ -119,13 +119,18 @@ def build_message(row: Reminder, now: datetime) -> PushMessage:
 
 
 def load_jobs(token: str, now: datetime) -> list[Job]:
-    rows = list(db.session.scalars(db.select(Reminder).where(Reminder.claimed_by == token)))
+    # Plain rows of the columns we need: loading whole ORM objects cost more than the sends.
+    rows = db.session.execute(
+        db.select(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.attempts,
+                  Reminder.payload, Reminder.stale_at).where(Reminder.claimed_by == token)
+    ).all()
     user_ids = {r.user_id for r in rows}
     targets: dict[int, list[Target]] = {uid: [] for uid in user_ids}
     if user_ids:
-        subs = db.session.scalars(
-            db.select(PushSubscription).where(PushSubscription.user_id.in_(user_ids))
-            .order_by(PushSubscription.id)
+        subs = db.session.execute(
+            db.select(PushSubscription.id, PushSubscription.user_id, PushSubscription.endpoint,
+                      PushSubscription.p256dh, PushSubscription.auth)
+            .where(PushSubscription.user_id.in_(user_ids)).order_by(PushSubscription.id)
         )
         for sub in subs:
             targets[sub.user_id].append(Target(sub.id, sub.endpoint, sub.p256dh, sub.auth))
@@ -171,18 +176,24 @@ def _verdict(job: Job, outcomes: list[Outcome], max_attempts: int, now: datetime
 def record(jobs: list[Job], outcomes: dict[tuple[int, int], Outcome], token: str,
            max_attempts: int, result: PassResult) -> None:
     now = timeutil.now()
+    verdicts: dict[tuple[str, ...], list[dict]] = {}
     for job in jobs:
         mine = [outcomes[(job.reminder_id, t.id)] for t in job.targets]
         values = _verdict(job, mine, max_attempts, now)
         counter = {"sent": "sent", "pending": "retried", "failed": "failed"}[values["status"]]
         setattr(result, counter, getattr(result, counter) + 1)
-        # Only the lease holder records: if our lease lapsed and another pass re-claimed
-        # the row, its outcome wins.
+        verdicts.setdefault(tuple(sorted(values)), []).append(
+            {"b_id": job.reminder_id, **{f"b_{k}": v for k, v in values.items()}})
+    # One executemany per kind of verdict: a statement per row cost more than the sends.
+    # Only the lease holder records: if our lease lapsed and another pass re-claimed the
+    # row, its outcome wins.
+    table = Reminder.__table__
+    for names, rows in verdicts.items():
         db.session.execute(
-            update(Reminder)
-            .where(Reminder.id == job.reminder_id, Reminder.claimed_by == token)
-            .values(**values, claimed_until=None, claimed_by="")
-            .execution_options(synchronize_session=False)
+            table.update()
+            .where(table.c.id == bindparam("b_id"), table.c.claimed_by == token)
+            .values(claimed_until=None, claimed_by="", **{k: bindparam(f"b_{k}") for k in names}),
+            rows,
         )
     by_sub: dict[int, Outcome] = {}
     for (_, sub_id), outcome in outcomes.items():
@@ -198,16 +209,20 @@ def _record_subscriptions(by_sub: dict[int, Outcome], now: datetime, result: Pas
         result.pruned = len(gone)
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone))
                            .execution_options(synchronize_session=False))
-    for sid, outcome in by_sub.items():
-        if outcome.ok:
-            values = {"last_success_at": now, "failure_count": 0, "last_error": ""}
-        elif outcome.result != "gone":
-            values = {"failure_count": PushSubscription.failure_count + 1,
-                      "last_error": outcome.error[:500]}
-        else:
-            continue
-        db.session.execute(update(PushSubscription).where(PushSubscription.id == sid)
-                           .values(**values).execution_options(synchronize_session=False))
+    ok = [sid for sid, o in by_sub.items() if o.ok]
+    if ok:
+        db.session.execute(update(PushSubscription).where(PushSubscription.id.in_(ok))
+                           .values(last_success_at=now, failure_count=0, last_error="")
+                           .execution_options(synchronize_session=False))
+    failed = [{"b_id": sid, "b_error": o.error[:500]} for sid, o in by_sub.items()
+              if not o.ok and o.result != "gone"]
+    if failed:
+        table = PushSubscription.__table__
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("b_id"))
+            .values(failure_count=table.c.failure_count + 1, last_error=bindparam("b_error")),
+            failed,
+        )
 
 
 def dispatch_due(now: datetime | None = None, *, limit: int = 500) -> PassResult:

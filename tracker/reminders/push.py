@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import http.client
 import json
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-import requests
 from flask import Flask, current_app
 from py_vapid import Vapid02
 from pywebpush import WebPusher, WebPushException
 
 from .. import timeutil
 from .keys import load_vapid
+from .transport import Transport
 
 VAPID_LIFETIME = timedelta(hours=12)  # RFC 8292 allows 24 h; some services reject more than 12
+# A signed JWT is valid for every request to its audience until it expires; re-signing per
+# message cost about a tenth of the send path (docs/benchmarks.md).
+VAPID_REUSE = timedelta(minutes=10)
 MAX_TTL = 28 * 24 * 3600
 # Push services accept 4096 bytes of ciphertext; aes128gcm adds 103 bytes of overhead.
 MAX_PLAINTEXT = 3993
@@ -53,21 +58,20 @@ class PushConfig:
     vapid: Vapid02
     subject: str
     timeout: float
-    session: requests.Session
+    http: Transport
+    signed: dict[str, tuple[datetime, dict[str, str]]] = field(default_factory=dict, compare=False)
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
     @classmethod
     def from_app(cls, app: Flask | None = None) -> PushConfig:
-        """One per app: the signing key and a pooled HTTP session shared by sender threads."""
+        """One per app: the signing key and a connection pool shared by sender threads."""
         app = app or current_app._get_current_object()
         config = app.extensions.get("push_config")
         if config is None:
-            session = requests.Session()
-            size = int(app.config["PUSH_WORKERS"])
-            adapter = requests.adapters.HTTPAdapter(pool_connections=size, pool_maxsize=size)
-            session.mount("https://", adapter)
-            session.mount("http://", adapter)
             config = cls(load_vapid(app), app.config["VAPID_SUBJECT"],
-                         float(app.config["PUSH_TIMEOUT_SECONDS"]), session)
+                         float(app.config["PUSH_TIMEOUT_SECONDS"]),
+                         Transport(float(app.config["PUSH_TIMEOUT_SECONDS"]),
+                                   maxsize=int(app.config["PUSH_WORKERS"])))
             app.extensions["push_config"] = config
         return config
 
@@ -78,13 +82,22 @@ def origin(endpoint: str) -> str:
 
 
 def vapid_headers(config: PushConfig, endpoint: str, now: datetime) -> dict[str, str]:
-    """Fresh claims for every send: pywebpush mutates and reuses a shared claims dict."""
+    """Signed claims per push service, re-signed every VAPID_REUSE (always fresh claims:
+    pywebpush's own helper mutates and reuses a shared claims dict)."""
+    audience = origin(endpoint)
+    with config.lock:
+        cached = config.signed.get(audience)
+    if cached is not None and cached[0] <= now < cached[0] + VAPID_REUSE:
+        return dict(cached[1])
     claims = {
-        "aud": origin(endpoint),
+        "aud": audience,
         "exp": int((now + VAPID_LIFETIME).timestamp()),
         "sub": config.subject,
     }
-    return config.vapid.sign(claims)
+    headers = config.vapid.sign(claims)
+    with config.lock:
+        config.signed[audience] = (now, headers)
+    return dict(headers)
 
 
 def encode(payload: dict[str, Any]) -> bytes:
@@ -102,35 +115,31 @@ def send_push(subscription: Subscription, message: PushMessage,
     headers["Urgency"] = message.urgency
     if message.topic:
         headers["Topic"] = message.topic
+    headers["TTL"] = str(max(0, min(int(message.ttl), MAX_TTL)))
+    headers["Content-Encoding"] = "aes128gcm"
     info = {"endpoint": subscription.endpoint,
             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
     try:
-        response = WebPusher(info, requests_session=config.session).send(
-            data, headers=headers, ttl=max(0, min(int(message.ttl), MAX_TTL)),
-            timeout=config.timeout,
-        )
-    except requests.Timeout:
-        return Outcome("retry", error="timed out")
-    except requests.RequestException as error:
-        return Outcome("retry", error=f"network error ({type(error).__name__})")
+        body = WebPusher(info).encode(data)["body"]
     except (WebPushException, ValueError) as error:
         # Malformed keys: the subscription can never work.
         return Outcome("permanent", error=f"bad subscription keys ({error})"[:300])
-    return classify(response)
+    try:
+        response = config.http.post(subscription.endpoint, body, headers)
+    except TimeoutError:
+        return Outcome("retry", error="timed out")
+    except (OSError, http.client.HTTPException) as error:
+        return Outcome("retry", error=f"network error ({type(error).__name__})")
+    return classify(response.status, response.body, response.retry_after)
 
 
-def classify(response: requests.Response) -> Outcome:
-    status = response.status_code
+def classify(status: int, body: bytes = b"", retry_after: str = "") -> Outcome:
     if 200 <= status < 300:
         return Outcome("ok", status)
-    detail = f"HTTP {status}: {(response.text or '').strip()[:200]}".rstrip(": ")
+    text = body.decode("utf-8", "replace").strip()[:200]
+    detail = f"HTTP {status}: {text}".rstrip(": ")
     if status in (404, 410):
         return Outcome("gone", status, detail)
     if status == 429 or status >= 500:
-        return Outcome("retry", status, detail, _retry_after(response))
+        return Outcome("retry", status, detail, int(retry_after) if retry_after.isdigit() else None)
     return Outcome("permanent", status, detail)
-
-
-def _retry_after(response: requests.Response) -> int | None:
-    value = response.headers.get("Retry-After", "")
-    return int(value) if value.isdigit() else None

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from .. import timeutil
 from ..core import json_error
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import PushSubscription, Reminder
 from ..signals import preferences_changed
 from . import bp, keys
@@ -48,8 +48,13 @@ def public_key():
     return jsonify(publicKey=keys.application_server_key(vapid))
 
 
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
 @bp.post("/api/v1/push/subscriptions")
 @login_required
+@limiter.limit("30 per hour", key_func=_user_key)  # browsers re-subscribe a few times a day
 def subscribe():
     data = request.get_json(silent=True)
     if data is None:
@@ -66,6 +71,10 @@ def subscribe():
         sub = PushSubscription(endpoint=clean["endpoint"])
         db.session.add(sub)
         status = 201
+    elif sub.user_id != current_user.id and not _same_keys(sub, clean):
+        # Only the browser holding the subscription (same keys) may move it to another
+        # account; someone who merely learnt the endpoint must not take over its reminders.
+        return json_error(409, {"endpoint": ["This device is registered to another account."]})
     # The same endpoint is the same browser; it belongs to whoever subscribed it last
     # (a shared device after a log-out and log-in as someone else).
     sub.user_id = current_user.id
@@ -74,6 +83,10 @@ def subscribe():
     sub.failure_count, sub.last_error = 0, ""
     db.session.commit()
     return jsonify(id=sub.id, endpoint=sub.endpoint, label=sub.label), status
+
+
+def _same_keys(sub: PushSubscription, clean: dict) -> bool:
+    return (sub.p256dh.rstrip("="), sub.auth.rstrip("=")) == (clean["p256dh"], clean["auth"])
 
 
 @bp.delete("/api/v1/push/subscriptions")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -106,9 +107,14 @@ def ics_response(body: bytes, filename: str | None = None) -> Response:
     return response
 
 
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 @bp.get("/calendar/<token>.ics")
 def feed(token: str):
     """Public by design (calendar apps cannot log in): the unguessable token is the secret."""
+    if not TOKEN_SHAPE.fullmatch(token):  # tokens are url-safe base64; skip the query otherwise
+        abort(404)
     user = db.session.scalar(db.select(User).where(User.calendar_token == token))
     if user is None or len(token) < 16:
         abort(404)

@@ -3,6 +3,7 @@
 from flask import render_template, request
 from flask_login import current_user, login_required
 
+from ..pagecache import cached_fragment
 from . import bp, pages, svg
 
 SUMMARY_DEFAULT, SUMMARY_MAX = 10, 50
@@ -11,7 +12,9 @@ SUMMARY_DEFAULT, SUMMARY_MAX = 10, 50
 @bp.get("/")
 @login_required
 def dashboard():
-    return render_template("trends/dashboard.html", **pages.dashboard(current_user))
+    body = cached_fragment("dashboard", lambda: render_template(
+        "trends/_dashboard_body.html", **pages.dashboard(current_user)))
+    return render_template("trends/dashboard.html", body=body)
 
 
 @bp.get("/trends")
@@ -23,8 +26,9 @@ def trends():
         # A hand-edited or stale link: show the default rather than an error page.
         notice = "That range isn't available, so this shows the last 12 weeks."
         range_key = pages.DEFAULT_RANGE
-    data = pages.trends(current_user, range_key)
-    return render_template("trends/trends.html", notice=notice, svg=svg, **data)
+    body = cached_fragment("trends", lambda: render_template(
+        "trends/_trends_body.html", notice=notice, svg=svg, **pages.trends(current_user, range_key)))
+    return render_template("trends/trends.html", body=body)
 
 
 @bp.get("/trends/summary")

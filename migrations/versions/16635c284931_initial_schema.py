@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 687c7c27aa10
+Revision ID: 16635c284931
 Revises: 
-Create Date: 2026-11-22 16:21:45.567005
+Create Date: 2026-11-22 16:47:05.552433
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '687c7c27aa10'
+revision = '16635c284931'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('safety_conditions', sa.JSON(), nullable=False),
     sa.Column('calendar_token', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('data_version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('calendar_token', name=op.f('uq_user_calendar_token'))
     )

@@ -32,26 +32,23 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_connect(dbapi_connection, connection_record) -> None:
-    """SQLite ignores ON DELETE unless asked; PostgreSQL always honours it.
-
-    pysqlite also opens its transaction lazily, at the first INSERT/UPDATE, so a SAVEPOINT
-    taken before that (idempotent creates use begin_nested) would become the outermost
-    transaction and commit on its own. We switch that off and emit BEGIN ourselves (below),
-    SQLAlchemy's documented recipe, so a failed commit never leaves half of a change behind.
-    """
-    if _is_sqlite(dbapi_connection):
-        dbapi_connection.isolation_level = None
+def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
+    """SQLite ignores ON DELETE unless asked; PostgreSQL always honours it."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
 
-def _is_sqlite(dbapi_connection) -> bool:
-    return type(dbapi_connection).__module__.startswith("sqlite3")
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn) -> None:
+@event.listens_for(Engine, "savepoint")
+def _sqlite_begin_before_savepoint(conn, name) -> None:
+    """pysqlite opens its transaction lazily, at the first INSERT/UPDATE. A SAVEPOINT taken
+    before that (idempotent creates use begin_nested) would be the outermost transaction and
+    its RELEASE would commit on its own, so a later failed commit could leave half a change.
+    Open the real transaction first. Reads still run outside transactions, as pysqlite does,
+    so they never hold locks that would make the web and clock processes trip over each other.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        raw = conn.connection.dbapi_connection
+        if not raw.in_transaction:
+            raw.execute("BEGIN")

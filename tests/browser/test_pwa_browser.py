@@ -242,3 +242,33 @@ def test_ios_safari_gets_the_add_to_home_screen_guide_once(make_context, alice):
     page.reload()
     page.locator("[data-ios-guide]").wait_for(state="hidden")
     assert page.get_by_role("button", name="Install app").is_hidden()
+
+
+# Playwright cannot launch an installed app, so report `display-mode: standalone` the way an
+# installed app's page sees it (matchMedia, and navigator.standalone on iOS).
+STANDALONE = """
+const realMatchMedia = window.matchMedia.bind(window);
+window.matchMedia = (query) => query.includes("display-mode: standalone")
+  ? { matches: true, media: query, addEventListener() {}, removeEventListener() {},
+      addListener() {}, removeListener() {} }
+  : realMatchMedia(query);
+Object.defineProperty(navigator, "standalone", { get: () => true });
+"""
+
+
+def test_installed_app_shows_no_install_prompts(make_context, alice):
+    context = make_context(user_agent=IPHONE_SAFARI)
+    context.add_init_script(STANDALONE)
+    page = context.new_page()
+    login(page)
+    page.evaluate(
+        """() => {
+          const event = new Event("beforeinstallprompt", { cancelable: true });
+          event.prompt = () => Promise.resolve();
+          event.userChoice = Promise.resolve({ outcome: "accepted" });
+          window.dispatchEvent(event);
+        }"""
+    )
+    assert page.evaluate("document.documentElement.classList.contains('standalone')")
+    assert page.get_by_role("button", name="Install app").is_hidden()
+    assert page.locator("[data-ios-guide]").is_hidden()

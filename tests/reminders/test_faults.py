@@ -269,8 +269,8 @@ def test_a_slow_second_device_does_not_delay_or_repeat_the_reminder(app, alice, 
 # --- web: the database fails during a save -------------------------------------------------
 
 
-# On SQLite this relies on tracker/extensions.py emitting BEGIN itself: pysqlite alone would
-# let the SAVEPOINT in store.create_or_replay commit the session row early.
+# On SQLite this relies on tracker/extensions.py opening the transaction before a SAVEPOINT:
+# pysqlite alone would let store.create_or_replay's SAVEPOINT commit the row early.
 def test_a_database_error_while_saving_a_session_gives_503_and_saves_nothing(
         app, alice, alice_client, monkeypatch):
     real_commit, failures = db.session.commit, []

@@ -75,16 +75,21 @@ def hashed_name(filename: str) -> str | None:
 _names: dict[tuple[str, str], str] = {}
 
 
-def static_url(filename: str) -> str:
-    """URL of a static file with its content hash in the name (cacheable forever)."""
+def fingerprinted(filename: str) -> str:
+    """The hashed name of a static file (or the name itself when it has no such file)."""
     if current_app.debug or current_app.testing:  # files change under us: re-check each time
-        return url_for("static", filename=hashed_name(filename) or filename)
+        return hashed_name(filename) or filename
     # Deployed files only change with a restart, so skip the per-request stat() calls.
     key = (current_app.static_folder, filename)
     name = _names.get(key)
     if name is None:
         name = _names[key] = hashed_name(filename) or filename
-    return url_for("static", filename=name)
+    return name
+
+
+def static_url(filename: str) -> str:
+    """URL of a static file with its content hash in the name (cacheable forever)."""
+    return url_for("static", filename=filename)  # fingerprint_static_urls adds the hash
 
 
 def _resolve(filename: str) -> tuple[Path, bool]:
@@ -175,7 +180,7 @@ def compress_response(response: Response) -> Response:
 def fingerprint_static_urls(endpoint: str, values: dict) -> None:
     """url_defaults: every url_for('static', filename=...) gets the hashed name too."""
     if endpoint == "static" and isinstance(values.get("filename"), str):
-        values["filename"] = hashed_name(values["filename"]) or values["filename"]
+        values["filename"] = fingerprinted(values["filename"])
 
 
 def init_app(app: Flask) -> None:

@@ -4,21 +4,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := BACK_RELIEF_DEV=1 $(BIN)/flask --app tracker
-PIP_QUIET ?= -q
+PIP_FLAGS ?= -q
 
 .PHONY: run test test-fast bench lint clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install $(PIP_QUIET) --upgrade pip
+	$(BIN)/pip install $(PIP_FLAGS) --upgrade pip
 
 # Stamp files re-run the install whenever pyproject.toml changes.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install $(PIP_QUIET) -e .
+	$(BIN)/pip install $(PIP_FLAGS) -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install $(PIP_QUIET) -e ".[dev]"
+	$(BIN)/pip install $(PIP_FLAGS) -e ".[dev]"
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run

@@ -133,8 +133,10 @@ def login(page, name: str = "alice") -> None:
 
 
 def eventually(page, script: str, arg=None, timeout: float = 10.0):
-    """Poll an async page function until it returns something truthy (wait_for_function
-    does not await promises). The poll interval is short; the condition, not time, ends it."""
+    """Poll a page function until it returns something truthy. Use it instead of
+    wait_for_function, which does not await promises and, while polling, evaluates its
+    predicate with eval(), which the app's CSP (no unsafe-eval) rightly refuses.
+    The poll interval is short; the condition, not time, ends it."""
     deadline = time.monotonic() + timeout
     while True:
         value = page.evaluate(script, arg)

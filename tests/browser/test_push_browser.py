@@ -78,7 +78,7 @@ def push_page(page, context, subscription, alice):
     context.grant_permissions(["notifications"])
     context.add_init_script(STUB % json.dumps(subscription))
     login(page)
-    page.wait_for_function(CONTROLLED)
+    eventually(page, f"() => {CONTROLLED}", timeout=30)
     return page
 
 

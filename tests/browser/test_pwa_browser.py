@@ -26,7 +26,7 @@ def sessions(app, user) -> list[MassageSession]:
 
 def controlled(page) -> None:
     """Wait until the service worker controls the page and has the offline pages cached."""
-    page.wait_for_function(CONTROLLED)
+    eventually(page, f"() => {CONTROLLED}", timeout=30)
     eventually(page, WARMED)
 
 
@@ -133,7 +133,7 @@ def test_the_log_path_takes_four_taps_online(page, app, alice):
 
 def test_rejected_entries_need_a_fix_and_a_401_waits_for_login(page, context, app, alice):
     page.goto("/login")
-    page.wait_for_function("window.BackReliefOutbox !== undefined")
+    eventually(page, "() => window.BackReliefOutbox !== undefined")
     good = {"id": "6f1d2c1e-8a55-4c1a-9d7e-1b2c3d4e5f60", "occurred_at_local": "2024-05-01T18:30",
             "kind": "professional", "pain_before": 5, "pain_after": 2, "mood": 4}  # fmt: skip
     bad = {**good, "id": "0b5a3a7e-2f4b-4d0e-8f7c-7e6d5c4b3a21", "pain_before": 42}
@@ -179,7 +179,7 @@ def test_a_new_version_offers_an_update_and_reloads_into_it(page, app, tmp_path,
     banner.wait_for()
     with page.expect_navigation():
         page.get_by_role("button", name="reload").tap()
-    page.wait_for_function(CONTROLLED)
+    eventually(page, f"() => {CONTROLLED}", timeout=30)
     new = page.evaluate("caches.keys()")
     shells = [k for k in new if k.startswith("shell-")]
     assert len(shells) == 1 and shells[0] not in old, "the old shell cache is removed on activate"

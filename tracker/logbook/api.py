@@ -144,6 +144,28 @@ def list_params() -> tuple[dict, dict]:
     return params, errors
 
 
+def keyset_page(query, at_column, id_column, params: dict, *, descending: bool):
+    """One page of a (time, id) keyset listing: since/until bound the time; the cursor resumes
+    right after the last row of the previous page. Returns (rows, next cursor or None)."""
+    if params["since"]:
+        query = query.where(at_column >= params["since"])
+    if params["until"]:
+        query = query.where(at_column < params["until"])
+    if params["cursor"]:
+        at, row_id = params["cursor"]
+        if descending:
+            later = db.or_(at_column < at, db.and_(at_column == at, id_column < row_id))
+        else:
+            later = db.or_(at_column > at, db.and_(at_column == at, id_column > row_id))
+        query = query.where(later)
+    order = (at_column.desc(), id_column.desc()) if descending else (at_column, id_column)
+    rows = list(db.session.scalars(query.order_by(*order).limit(params["limit"] + 1)))
+    page = rows[: params["limit"]]
+    if len(rows) <= params["limit"]:
+        return page, None
+    return page, encode_cursor(getattr(page[-1], at_column.key), page[-1].id)
+
+
 @bp.get("/sessions")
 @login_required
 def list_sessions():
@@ -155,26 +177,12 @@ def list_sessions():
         db.select(MassageSession)
         .options(db.selectinload(MassageSession.appointment))
         .where(MassageSession.user_id == current_user.id, MassageSession.deleted_at.is_(None))
-        .order_by(MassageSession.occurred_at.desc(), MassageSession.id.desc())
-        .limit(params["limit"] + 1)
     )
-    if params["since"]:
-        query = query.where(MassageSession.occurred_at >= params["since"])
-    if params["until"]:
-        query = query.where(MassageSession.occurred_at < params["until"])
-    if params["cursor"]:
-        at, row_id = params["cursor"]
-        query = query.where(
-            db.or_(
-                MassageSession.occurred_at < at,
-                db.and_(MassageSession.occurred_at == at, MassageSession.id < row_id),
-            )
-        )
-    rows = list(db.session.scalars(query))
-    page, more = rows[: params["limit"]], len(rows) > params["limit"]
+    page, next_cursor = keyset_page(query, MassageSession.occurred_at, MassageSession.id, params,
+                                    descending=True)
     return jsonify(
         sessions=[to_json(s, zone()) for s in page],
-        next_cursor=encode_cursor(page[-1].occurred_at, page[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 

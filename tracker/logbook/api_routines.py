@@ -14,7 +14,7 @@ from ..models import Appointment, Routine
 from ..models.appointment import STATUSES
 from ..models.routine import STYLES
 from ..signals import appointment_changed
-from .api import body, bp, encode_cursor, invalid, list_params, zone
+from .api import body, bp, invalid, keyset_page, list_params, zone
 from .schema import (
     NOTES_MAX,
     Invalid,
@@ -97,29 +97,12 @@ def list_appointments():
     params, errors = list_params()
     if errors:
         return invalid(errors)
-    query = (
-        db.select(Appointment)
-        .where(Appointment.user_id == current_user.id)
-        .order_by(Appointment.starts_at, Appointment.id)
-        .limit(params["limit"] + 1)
-    )
-    if params["since"]:
-        query = query.where(Appointment.starts_at >= params["since"])
-    if params["until"]:
-        query = query.where(Appointment.starts_at < params["until"])
-    if params["cursor"]:
-        at, row_id = params["cursor"]
-        query = query.where(
-            db.or_(
-                Appointment.starts_at > at,
-                db.and_(Appointment.starts_at == at, Appointment.id > row_id),
-            )
-        )
-    rows = list(db.session.scalars(query))
-    page, more = rows[: params["limit"]], len(rows) > params["limit"]
+    query = db.select(Appointment).where(Appointment.user_id == current_user.id)
+    page, next_cursor = keyset_page(query, Appointment.starts_at, Appointment.id, params,
+                                    descending=False)
     return jsonify(
         appointments=[appointment_json(a) for a in page],
-        next_cursor=encode_cursor(page[-1].starts_at, page[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 

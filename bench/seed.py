@@ -30,13 +30,15 @@ def seed_user(sessions: int | None = None, years: float = 2.0, now: datetime | N
     db.session.add_all(therapists)
     db.session.flush()
     start = (now - timedelta(days=int(365 * years))).date()
-    db.session.add_all([
-        Routine(user_id=user.id, name="Fortnightly massage", kind="professional",
-                cadence_count=1, cadence_unit="weeks", anchor_date=start,
-                preferred_time=time(18), therapist_id=therapists[0].id),
-        Routine(user_id=user.id, name="Foam roller", kind="self", cadence_count=3,
-                cadence_unit="days", anchor_date=start, preferred_time=time(20)),
-    ])
+    routines = {
+        "professional": Routine(user_id=user.id, name="Fortnightly massage", kind="professional",
+                                cadence_count=1, cadence_unit="weeks", anchor_date=start,
+                                preferred_time=time(18), therapist_id=therapists[0].id),
+        "self": Routine(user_id=user.id, name="Foam roller", kind="self", cadence_count=3,
+                        cadence_unit="days", anchor_date=start, preferred_time=time(20)),
+    }
+    db.session.add_all(routines.values())
+    db.session.flush()
     rows = []
 
     def add(at: datetime, kind: str) -> None:
@@ -44,7 +46,9 @@ def seed_user(sessions: int | None = None, years: float = 2.0, now: datetime | N
         before = rng.randint(3, 8)
         therapist = rng.choice(therapists) if pro else None
         rows.append(dict(
+            # The log form files each entry under a routine (the main one by default).
             user_id=user.id, client_id=str(uuid.uuid4()), occurred_at=at, kind=kind,
+            routine_id=routines[kind].id,
             duration_minutes=60 if pro else 20, style=rng.choice(["swedish", "deep_tissue", "sports"]),
             therapist_id=therapist.id if therapist else None,
             therapist_name=therapist.name if therapist else "",

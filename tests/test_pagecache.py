@@ -1,5 +1,6 @@
-"""The dashboard/trends fragment cache: fast when nothing changed, never stale or shared."""
+"""The dashboard/trends page cache: fast when nothing changed, never stale or shared."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -7,7 +8,7 @@ from sqlalchemy import event
 
 from tracker import pagecache
 from tracker.extensions import db
-from tracker.models import MassageSession, User
+from tracker.models import MassageSession, PushSubscription, User
 
 pytestmark = pytest.mark.parametrize("app_config", [{"PAGE_CACHE_SECONDS": 60}])
 
@@ -66,3 +67,42 @@ def test_bob_never_gets_alices_cached_page(app, alice_client, bob_client, alice,
         db.session.commit()
     assert b"Get started" not in alice_client.get("/").data
     assert b"Get started" in bob_client.get("/").data
+
+
+def test_a_flash_message_shows_once_and_is_never_cached(alice_client):
+    alice_client.get("/")
+    with alice_client.session_transaction() as sess:
+        sess["_flashes"] = [("success", "Saved offline entry synced.")]
+    assert b"Saved offline entry synced." in alice_client.get("/").data
+    assert b"Saved offline entry synced." not in alice_client.get("/").data
+
+
+def page_token(html: bytes) -> str:
+    return re.search(rb'name="csrf_token" value="([^"]+)"', html).group(1).decode()
+
+
+def test_each_session_gets_forms_it_can_submit(app, alice):
+    """Two sessions of one person (say, phone and laptop) never share a cached page's CSRF
+    token, even when a session starts without a CSRF secret (a remember-me cookie)."""
+    from tests.conftest import AuthActions
+
+    phone, laptop = app.test_client(), app.test_client()
+    for client in (phone, laptop):
+        AuthActions(client).login("alice")
+        with client.session_transaction() as sess:
+            sess.pop("csrf_token", None)
+    phone.get("/")
+    token = page_token(laptop.get("/").data)
+    response = laptop.post("/logout", data={"csrf_token": token}, csrf=False)
+    assert response.status_code == 302, "the laptop's own page must let it log out"
+
+
+def test_turning_on_a_device_clears_the_reminders_off_notice_at_once(app, alice_client, alice):
+    assert b"Reminders are off on your devices" in alice_client.get("/").data
+    with app.app_context():
+        db.session.add(PushSubscription(
+            user_id=alice.id, endpoint="https://fcm.googleapis.com/fcm/send/pagecache-test",
+            p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            auth="tBHItJI5svbpez7KI4CCXg"))
+        db.session.commit()
+    assert b"Reminders are off on your devices" not in alice_client.get("/").data

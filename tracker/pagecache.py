@@ -1,8 +1,10 @@
-"""Rendered-fragment cache for pages derived from a user's whole log.
+"""Rendered-page cache for pages derived from a user's whole log (home and trends).
 
 Keyed on the user's data version (bumped in the same transaction as any change, see
 models/versioning.py), so edits show at once; a short TTL covers what moves with the clock
-(countdowns, "today"). Per process and bounded, so nothing to run or configure.
+(countdowns, "today") and the in-app reminder notice (reminder rows do not bump the version).
+Per process and bounded, so nothing to run or configure. Only the body is kept: headers and
+cookies are still made per request.
 """
 
 from __future__ import annotations
@@ -21,20 +23,16 @@ _entries: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
 _lock = threading.Lock()  # the dev server and gthread workers serve requests in threads
 
 
-def cached_fragment(name: str, render: Callable[[], str]) -> Markup:
+def cached_page(name: str, render: Callable[[], str]) -> Markup:
     """Return render() for the current user and URL, reusing it while nothing changed."""
     ttl = current_app.config.get("PAGE_CACHE_SECONDS", 0)
-    if not ttl:
+    csrf_secret = session.get("csrf_token")
+    # A pending flash message is shown once, and a session without a CSRF secret would get a
+    # token signed for it on first render: render both fresh.
+    if not ttl or csrf_secret is None or session.get("_flashes"):
         return Markup(render())
-    key = (
-        name,
-        current_user.id,
-        current_user.data_version,
-        current_user.timezone,
-        request.full_path,
-        # Fragments carry no forms today; keying on the CSRF secret keeps it safe if one does.
-        session.get("csrf_token"),
-    )
+    key = (name, current_user.id, current_user.data_version, current_user.timezone,
+           request.full_path, csrf_secret)  # the page holds CSRF tokens for this session
     # time.monotonic, not timeutil.now: this is cache ageing, not domain time.
     now = time.monotonic()
     with _lock:

@@ -35,6 +35,14 @@
   window.addEventListener("load", function () {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (reg) {
       watch(reg);
+      // First visit: the worker may have activated (and claimed) while this page was still
+      // loading, leaving it uncontrolled until the next navigation; ask it to claim again
+      // so this very page already works offline.
+      navigator.serviceWorker.ready.then(function (ready) {
+        if (!navigator.serviceWorker.controller && ready.active) {
+          ready.active.postMessage({ type: "CLAIM" });
+        }
+      });
       // Logged in: keep the dashboard and log form ready for a cold start with no signal.
       if (document.querySelector("nav.bottom")) {
         navigator.serviceWorker.ready.then(function (ready) {

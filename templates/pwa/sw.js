@@ -37,6 +37,8 @@ self.addEventListener("activate", function (event) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "SKIP_WAITING") self.skipWaiting();
+  // A page that navigated while this worker activated can miss the first claim().
+  if (data.type === "CLAIM") event.waitUntil(self.clients.claim());
   if (data.type === "WARM") event.waitUntil(warm(data.urls || []));
   if (data.type === "CLEAR_PAGES") event.waitUntil(caches.delete(PAGES));
 });

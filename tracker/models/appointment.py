@@ -18,6 +18,8 @@ class Appointment(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "client_id", name="uq_appointment_user_client"),
         Index("ix_appointment_user_starts", "user_id", "starts_at"),
+        # A routine's appointments (due dates, streak probes) without scanning the rest.
+        Index("ix_appointment_user_routine_starts", "user_id", "routine_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,6 +31,8 @@ class MassageSession(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "client_id", name="uq_massage_session_user_client"),
         Index("ix_massage_session_user_occurred", "user_id", "occurred_at"),
+        # Per-routine "latest" and streak probes seek here instead of scanning the history.
+        Index("ix_massage_session_user_routine_occurred", "user_id", "routine_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import func
 
 from .. import timeutil
 from ..extensions import db
@@ -46,29 +45,36 @@ def last_done_dates(user_id: int, zone: str | None = None) -> dict[int, date]:
     """routine id -> local date of the latest non-deleted session or completed appointment.
 
     A session counts for its own routine, or for its appointment's routine when it has none.
+    One round trip of per-routine "latest" lookups: each is an index seek
+    (ix_massage_session_user_routine_occurred, ix_appointment_user_starts), so the cost follows
+    the number of routines, not the length of the history.
     """
     if zone is None:
         zone = db.session.scalar(db.select(User.timezone).where(User.id == user_id)) or "UTC"
-    routine_id = func.coalesce(MassageSession.routine_id, Appointment.routine_id)
-    sessions = db.session.execute(
-        db.select(routine_id, func.max(MassageSession.occurred_at))
-        .outerjoin(Appointment, MassageSession.appointment_id == Appointment.id)
-        .where(MassageSession.user_id == user_id, MassageSession.deleted_at.is_(None))
-        .where(routine_id.is_not(None))
-        .group_by(routine_id)
+    S, A = MassageSession, Appointment
+    live = (S.user_id == user_id, S.deleted_at.is_(None))
+    own = (db.select(S.occurred_at).where(*live, S.routine_id == Routine.id)
+           .order_by(S.occurred_at.desc()).limit(1).scalar_subquery())
+    # Nested two levels down, so it names the routine it correlates to.
+    routine_appointments = (db.select(A.id).where(A.user_id == user_id, A.routine_id == Routine.id)
+                            .correlate(Routine))
+    via_appointment = (
+        db.select(S.occurred_at)
+        .where(*live, S.routine_id.is_(None), S.appointment_id.in_(routine_appointments))
+        .order_by(S.occurred_at.desc()).limit(1).scalar_subquery()
     )
-    appointments = db.session.execute(
-        db.select(Appointment.routine_id, func.max(Appointment.starts_at))
-        .where(Appointment.user_id == user_id, Appointment.status == "done")
-        .where(Appointment.routine_id.is_not(None))
-        .group_by(Appointment.routine_id)
+    done = (db.select(A.starts_at)
+            .where(A.user_id == user_id, A.routine_id == Routine.id, A.status == "done")
+            .order_by(A.starts_at.desc()).limit(1).scalar_subquery())
+    rows = db.session.execute(
+        db.select(Routine.id, own, via_appointment, done).where(Routine.user_id == user_id)
     )
-    latest: dict[int, datetime] = {}
-    for rid, when in [*sessions, *appointments]:
-        when = timeutil.as_utc(when)
-        if rid not in latest or when > latest[rid]:
-            latest[rid] = when
-    return {rid: timeutil.to_local(when, zone).date() for rid, when in latest.items()}
+    result: dict[int, date] = {}
+    for rid, *candidates in rows:
+        latest = max((timeutil.as_utc(c) for c in candidates if c is not None), default=None)
+        if latest is not None:
+            result[rid] = timeutil.to_local(latest, zone).date()
+    return result
 
 
 def logged_appointment_ids(user_id: int, appointment_ids: list[int]) -> set[int]:

@@ -6,7 +6,7 @@ import functools
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_
+from sqlalchemy import and_, bindparam, exists, func, or_
 
 from .. import timeutil
 from ..extensions import db
@@ -101,15 +101,6 @@ def active_routines(user_id: int) -> list[Routine]:
     ))
 
 
-def matches(user_id, routine_id) -> ColumnElement[bool]:
-    """Sessions that count for a routine: linked to it, or to one of its appointments (the
-    same rule as the routines capability's due dates, so status and streak agree)."""
-    appointments = db.select(Appointment.id).where(
-        Appointment.user_id == user_id, Appointment.routine_id == routine_id)
-    return or_(S.routine_id == routine_id,
-               and_(S.routine_id.is_(None), S.appointment_id.in_(appointments)))
-
-
 def row_matches(routine: Routine, row: SessionRow) -> bool:
     return row.routine_id == routine.id
 
@@ -124,12 +115,21 @@ def _probes(n: int):
     would cost more than running them (each probe is an index range seek that stops at the
     first hit, so the cost follows the number of periods, never the size of the history)."""
     user, routine = bindparam("user"), bindparam("routine")
-    live = and_(S.user_id == user, S.deleted_at.is_(None), matches(user, routine))
-    return db.select(*[
-        exists().where(live, S.occurred_at >= bindparam(f"s{i}", type_=UTCDateTime),
-                       S.occurred_at < bindparam(f"e{i}", type_=UTCDateTime)).label(f"p{i}")
-        for i in range(n)
-    ])
+    # A session counts for its own routine, or for its appointment's routine when it has none
+    # (the routines capability's due-date rule, so status and streak agree). Two probes, so
+    # each seeks ix_massage_session_user_routine_occurred rather than scanning the period.
+    appointments = db.select(Appointment.id).where(
+        Appointment.user_id == user, Appointment.routine_id == routine)
+    own = and_(S.user_id == user, S.routine_id == routine, S.deleted_at.is_(None))
+    via = and_(S.user_id == user, S.routine_id.is_(None), S.deleted_at.is_(None),
+               S.appointment_id.in_(appointments))
+
+    def probe(i: int):
+        start, end = bindparam(f"s{i}", type_=UTCDateTime), bindparam(f"e{i}", type_=UTCDateTime)
+        return or_(*(exists().where(match, S.occurred_at >= start, S.occurred_at < end)
+                     for match in (own, via))).label(f"p{i}")
+
+    return db.select(*[probe(i) for i in range(n)])
 
 
 def kept_flags(user_id: int, routine: Routine, zone: str, plain: list[series.Period]) -> list[bool]:

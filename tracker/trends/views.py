@@ -2,8 +2,9 @@
 
 from flask import render_template, request
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
-from ..pagecache import cached_fragment
+from ..pagecache import cached_page
 from . import bp, pages, svg
 
 SUMMARY_DEFAULT, SUMMARY_MAX = 10, 50
@@ -12,9 +13,9 @@ SUMMARY_DEFAULT, SUMMARY_MAX = 10, 50
 @bp.get("/")
 @login_required
 def dashboard():
-    body = cached_fragment("dashboard", lambda: render_template(
-        "trends/_dashboard_body.html", **pages.dashboard(current_user)))
-    return render_template("trends/dashboard.html", body=body)
+    return cached_page("dashboard", lambda: render_template(
+        "trends/dashboard.html", body=Markup(render_template(
+            "trends/_dashboard_body.html", **pages.dashboard(current_user)))))
 
 
 @bp.get("/trends")
@@ -26,9 +27,10 @@ def trends():
         # A hand-edited or stale link: show the default rather than an error page.
         notice = "That range isn't available, so this shows the last 12 weeks."
         range_key = pages.DEFAULT_RANGE
-    body = cached_fragment("trends", lambda: render_template(
-        "trends/_trends_body.html", notice=notice, svg=svg, **pages.trends(current_user, range_key)))
-    return render_template("trends/trends.html", body=body)
+    return cached_page("trends", lambda: render_template(
+        "trends/trends.html", body=Markup(render_template(
+            "trends/_trends_body.html", notice=notice, svg=svg,
+            **pages.trends(current_user, range_key)))))
 
 
 @bp.get("/trends/summary")

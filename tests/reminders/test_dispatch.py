@@ -67,6 +67,31 @@ def test_it_delivers_an_encrypted_signed_reminder(app, alice, fakepush, clock):
         assert db.session.get(PushSubscription, sub_id).last_success_at == DAY_BEFORE
 
 
+def test_every_send_signs_fresh_claims(app, alice, fakepush, clock):
+    """No JWT is reused: each push carries claims made at its own send time."""
+    with app.app_context():
+        sub = fakepush.subscribe()
+        subscribe(alice.id, sub)
+        book(alice.id, STARTS)
+        clock.move_to(DAY_BEFORE)
+        dispatch_due()
+        clock.move_to(DAY_BEFORE + timedelta(seconds=1))
+        assert dispatch_due().sent == 0  # nothing else due yet
+        clock.move_to(STARTS - timedelta(hours=2) + timedelta(seconds=7))
+        dispatch_due()
+        assert fakepush.errors == []
+        first, second = fakepush.deliveries
+        assert first.claims["exp"] == int(DAY_BEFORE.timestamp()) + 12 * 3600
+        assert second.claims["exp"] == int(STARTS.timestamp()) - 2 * 3600 + 7 + 12 * 3600
+        assert first.headers["authorization"] != second.headers["authorization"]
+
+
+def test_a_subject_that_is_not_mailto_or_https_is_refused(app, alice, fakepush, clock):
+    app.config["VAPID_SUBJECT"] = "ops@backrelief.example"
+    with app.app_context(), pytest.raises(ValueError, match="VAPID_SUBJECT"):
+        dispatch_due()
+
+
 def test_it_sends_each_reminder_exactly_once_across_passes(app, alice, fakepush, clock):
     with app.app_context():
         subscribe(alice.id, fakepush.subscribe())

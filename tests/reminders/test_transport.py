@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
+import io
 import socket
 import socketserver
 import threading
 
 import pytest
 
-from tracker.reminders.transport import Transport
+from tracker.reminders.transport import MAX_BODY, Transport, read_response
 
 ANSWER = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
 
@@ -94,3 +96,46 @@ def test_a_stalled_answer_times_out_and_the_connection_is_not_reused(receiver):
         transport.post(receiver.url, b"x", {"TTL": "60"})
     assert transport.idle[("http", receiver.url.split("/")[2])] == []
     transport.close()
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b"HTTP/1.1 201 Created\r\nLocation: /m/1\r\nContent-Length: 0\r\n\r\n",
+     (201, b"", True)),
+    (b"HTTP/1.1 429 Too Many\r\nRetry-After: 120\r\nContent-Length: 4\r\n\r\nslow",
+     (429, b"slow", True)),
+    (b"HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\n"
+     b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n", (400, b"hello world", True)),
+    (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok",
+     (201, b"ok", True)),
+    (b"HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", (201, b"", False)),
+    (b"HTTP/1.0 201 Created\r\nContent-Length: 0\r\n\r\n", (201, b"", False)),
+    (b"HTTP/1.1 410 Gone\r\n\r\nunsubscribed", (410, b"unsubscribed", False)),
+    (b"HTTP/1.1 204 No Content\r\n\r\n", (204, b"", True)),
+])
+def test_replies_are_read_to_their_end(raw, expected):
+    reader = io.BufferedReader(io.BytesIO(raw + (b"NEXT" if expected[2] else b"")))
+    status, headers, body, keep = read_response(reader)
+    assert (status, body, keep) == expected
+    if status == 429:
+        assert headers["retry-after"] == "120"
+    if keep:
+        assert reader.read() == b"NEXT", "the connection stays in step for the next reply"
+
+
+def test_an_oversized_reply_is_cut_and_its_connection_not_reused():
+    raw = b"HTTP/1.1 500 Oops\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY + 10) + b"x" * (MAX_BODY + 10)
+    status, _, body, keep = read_response(io.BufferedReader(io.BytesIO(raw)))
+    assert (status, len(body), keep) == (500, MAX_BODY, False)
+
+
+@pytest.mark.parametrize("raw", [b"", b"SSH-2.0-OpenSSH\r\n", b"HTTP/1.1 20x OK\r\n\r\n",
+                                 b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"])
+def test_a_garbled_or_cut_reply_raises(raw):
+    with pytest.raises(http.client.HTTPException):
+        read_response(io.BufferedReader(io.BytesIO(raw)))
+
+
+def test_a_path_that_would_split_the_request_line_is_refused(receiver):
+    with pytest.raises(http.client.InvalidURL):
+        Transport(timeout=2).post(receiver.url + "?a=1 HTTP/1.1\x00", b"", {})
+    assert receiver.requests == 0

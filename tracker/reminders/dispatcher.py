@@ -8,6 +8,7 @@ that lapse, so another pass picks those rows up: nothing is lost.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -139,14 +140,33 @@ def load_jobs(token: str, now: datetime) -> list[Job]:
 
 
 def send_all(jobs: list[Job], config: PushConfig, workers: int) -> dict[tuple[int, int], Outcome]:
-    """Every (reminder, device) pair through the one send path, in a bounded pool."""
+    """Every (reminder, device) pair through the one send path, in a bounded pool.
+
+    Each worker takes the next pair when it is free (a slow endpoint holds up one worker,
+    not a queue behind it); one task per worker rather than one per message, because the
+    executor's per-task bookkeeping cost a tenth of a send."""
     pairs = [(job, target) for job in jobs for target in job.targets]
     if not pairs:
         return {}
-    with ThreadPoolExecutor(max_workers=min(workers, len(pairs)),
-                            thread_name_prefix="push") as pool:
-        outcomes = pool.map(lambda p: send_push(p[1], p[0].message, config), pairs)
-        return {(job.reminder_id, target.id): o for (job, target), o in zip(pairs, outcomes, strict=True)}
+    outcomes: list[Outcome | None] = [None] * len(pairs)
+    todo = iter(range(len(pairs)))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                i = next(todo, None)
+            if i is None:
+                return
+            job, target = pairs[i]
+            outcomes[i] = send_push(target, job.message, config)
+
+    count = min(workers, len(pairs))
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="push") as pool:
+        for future in [pool.submit(work) for _ in range(count)]:
+            future.result()  # send_push never raises; anything else is a bug to surface
+    return {(job.reminder_id, target.id): outcome
+            for (job, target), outcome in zip(pairs, outcomes, strict=True)}
 
 
 def _verdict(job: Job, outcomes: list[Outcome], max_attempts: int, now: datetime) -> dict:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives import serialization
 from flask import Flask, current_app
-from py_vapid import Vapid02
+from py_vapid import Vapid02, b64urlencode
+from py_vapid import jwt as vapid_jwt
 from pywebpush import WebPusher, WebPushException
 
 from .. import timeutil
@@ -19,9 +20,6 @@ from .keys import load_vapid
 from .transport import Transport
 
 VAPID_LIFETIME = timedelta(hours=12)  # RFC 8292 allows 24 h; some services reject more than 12
-# A signed JWT is valid for every request to its audience until it expires; re-signing per
-# message cost about a tenth of the send path (docs/benchmarks.md).
-VAPID_REUSE = timedelta(minutes=10)
 MAX_TTL = 28 * 24 * 3600
 # Push services accept 4096 bytes of ciphertext; aes128gcm adds 103 bytes of overhead.
 MAX_PLAINTEXT = 3993
@@ -59,8 +57,14 @@ class PushConfig:
     subject: str
     timeout: float
     http: Transport
-    signed: dict[str, tuple[datetime, dict[str, str]]] = field(default_factory=dict, compare=False)
-    lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
+    public_key: str = field(init=False)  # the `k=` of every Authorization header
+
+    def __post_init__(self) -> None:
+        if not self.subject.startswith(("mailto:", "https:")):
+            raise ValueError(f"VAPID_SUBJECT must be a mailto: or https: URL, not {self.subject!r}")
+        raw = self.vapid.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        object.__setattr__(self, "public_key", b64urlencode(raw))
 
     @classmethod
     def from_app(cls, app: Flask | None = None) -> PushConfig:
@@ -82,22 +86,13 @@ def origin(endpoint: str) -> str:
 
 
 def vapid_headers(config: PushConfig, endpoint: str, now: datetime) -> dict[str, str]:
-    """Signed claims per push service, re-signed every VAPID_REUSE (always fresh claims:
-    pywebpush's own helper mutates and reuses a shared claims dict)."""
-    audience = origin(endpoint)
-    with config.lock:
-        cached = config.signed.get(audience)
-    if cached is not None and cached[0] <= now < cached[0] + VAPID_REUSE:
-        return dict(cached[1])
-    claims = {
-        "aud": audience,
-        "exp": int((now + VAPID_LIFETIME).timestamp()),
-        "sub": config.subject,
-    }
-    headers = config.vapid.sign(claims)
-    with config.lock:
-        config.signed[audience] = (now, headers)
-    return dict(headers)
+    """RFC 8292 header with fresh claims for this send. py_vapid's JWT signer is called
+    directly: Vapid02.sign() also deep-copies and re-validates the claims and re-serialises
+    the public key every time, doubling the cost (the subject is checked once, above)."""
+    claims = {"aud": origin(endpoint), "exp": int((now + VAPID_LIFETIME).timestamp()),
+              "sub": config.subject}
+    token = vapid_jwt.sign(claims, config.vapid.private_key)
+    return {"Authorization": f"vapid t={token},k={config.public_key}"}
 
 
 def encode(payload: dict[str, Any]) -> bytes:

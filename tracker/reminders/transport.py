@@ -2,6 +2,9 @@
 
 Measured per message (docs/benchmarks.md): requests cost ~1.5 ms of CPU and urllib3 ~0.9 ms
 on top of http.client, each more than the encryption itself; the clock sends thousands.
+http.client still opens each connection (TLS, proxy tunnel, timeout); the exchange itself is
+a small HTTP/1.1 writer and reader here, because http.client parses every reply's headers
+with the `email` package, which cost a third of a send.
 """
 
 from __future__ import annotations
@@ -29,17 +32,91 @@ class Response:
     retry_after: str = ""
 
 
-def _close_all(idle: dict[Key, list[http.client.HTTPConnection]]) -> None:
+MAX_LINE, MAX_HEADERS, MAX_BODY = 8192, 100, 65536
+
+
+class Connection:
+    """A socket opened by http.client (so TLS and proxy tunnels are the standard library's)
+    and a buffered reader kept with it for the replies."""
+
+    def __init__(self, opener: http.client.HTTPConnection) -> None:
+        opener.connect()
+        self.opener, self.sock = opener, opener.sock
+        self.reader = self.sock.makefile("rb")
+
+    def close(self) -> None:
+        self.reader.close()
+        self.opener.close()
+
+
+def _line(reader) -> bytes:
+    line = reader.readline(MAX_LINE + 1)
+    if len(line) > MAX_LINE:
+        raise http.client.LineTooLong("reply line")
+    return line
+
+
+def read_response(reader) -> tuple[int, dict[str, str], bytes, bool]:
+    """(status, lower-cased headers, body, connection reusable) of one HTTP/1.x reply.
+    Bodies are read to their end (so the connection stays in step) but kept only up to
+    MAX_BODY; a longer one closes the connection instead."""
+    while True:
+        line = _line(reader)
+        if not line:
+            raise http.client.RemoteDisconnected("connection closed without a reply")
+        version, _, rest = line.decode("latin-1").partition(" ")
+        code = rest[:3]
+        if not (version.startswith("HTTP/1.") and code.isdigit() and len(code) == 3):
+            raise http.client.BadStatusLine(line.decode("latin-1").strip())
+        headers: dict[str, str] = {}
+        for _ in range(MAX_HEADERS):
+            line = _line(reader)
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        else:
+            raise http.client.HTTPException("too many reply headers")
+        status = int(code)
+        if status >= 200:
+            break  # skip any 1xx interim reply
+    connection = headers.get("connection", "").lower()
+    keep = "close" not in connection and (version != "HTTP/1.0" or "keep-alive" in connection)
+    if status in (204, 304):
+        return status, headers, b"", keep
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = bytearray()
+        while True:
+            size = int(_line(reader).split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while _line(reader) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return status, headers, bytes(body[:MAX_BODY]), keep and len(body) <= MAX_BODY
+            if len(body) > MAX_BODY:
+                return status, headers, bytes(body[:MAX_BODY]), False
+            body += reader.read(size)
+            _line(reader)
+    length = headers.get("content-length", "")
+    if length.isdigit():
+        size = int(length)
+        data = reader.read(min(size, MAX_BODY))
+        if len(data) < min(size, MAX_BODY):
+            raise http.client.IncompleteRead(data)
+        return status, headers, data, keep and size <= MAX_BODY
+    return status, headers, reader.read(MAX_BODY), False  # delimited by closing
+
+
+def _close_all(idle: dict[Key, list[Connection]]) -> None:
     for connections in idle.values():
         for conn in connections:
             conn.close()
         connections.clear()
 
 
-def _dropped(conn: http.client.HTTPConnection) -> bool:
+def _dropped(conn: Connection) -> bool:
     """An idle keep-alive socket that is readable was closed by the server (or is out of
     step): never reuse it. Same test as urllib3's is_connection_dropped."""
-    return conn.sock is None or bool(select.select([conn.sock], [], [], 0)[0])
+    return conn.sock.fileno() < 0 or bool(select.select([conn.sock], [], [], 0)[0])
 
 
 class Transport:
@@ -52,7 +129,7 @@ class Transport:
         self.context = ssl.create_default_context(cafile=bundle or certifi.where())
         proxy = urllib.request.getproxies().get("https")
         self.proxy = urlsplit(proxy) if proxy else None
-        self.idle: dict[Key, list[http.client.HTTPConnection]] = defaultdict(list)
+        self.idle: dict[Key, list[Connection]] = defaultdict(list)
         self.lock = threading.Lock()
         weakref.finalize(self, _close_all, self.idle)
 
@@ -60,31 +137,30 @@ class Transport:
         """Raises TimeoutError, OSError or http.client.HTTPException when no answer came."""
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc)
-        conn = self._checkout(key, parts)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if not path.isprintable() or " " in path:  # the request line is written by hand
+            raise http.client.InvalidURL(f"unsafe characters in {path!r}")
+        conn = self._checkout(key, parts)
+        head = [f"POST {path} HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {len(body)}"]
+        head += [f"{name}: {value}" for name, value in headers.items()]
+        request = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
         try:
-            # What conn.request() does, minus its header scanning and Accept-Encoding.
-            conn.putrequest("POST", path, skip_accept_encoding=True)
-            for name, value in headers.items():
-                conn.putheader(name, value)
-            conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)  # headers and body in one send
-            response = conn.getresponse()
-            data = response.read()
+            conn.sock.sendall(request)
+            status, reply, data, keep = read_response(conn.reader)
         except BaseException:
             conn.close()
             raise
-        if response.will_close:
-            conn.close()
-        else:
+        if keep:
             self._checkin(key, conn)
-        return Response(response.status, data, response.getheader("Retry-After") or "")
+        else:
+            conn.close()
+        return Response(status, data, reply.get("retry-after", ""))
 
     def close(self) -> None:
         with self.lock:
             _close_all(self.idle)
 
-    def _checkout(self, key: Key, parts: SplitResult) -> http.client.HTTPConnection:
+    def _checkout(self, key: Key, parts: SplitResult) -> Connection:
         with self.lock:
             while self.idle[key]:
                 conn = self.idle[key].pop()
@@ -93,14 +169,17 @@ class Transport:
                 conn.close()
         return self._open(parts)
 
-    def _checkin(self, key: Key, conn: http.client.HTTPConnection) -> None:
+    def _checkin(self, key: Key, conn: Connection) -> None:
         with self.lock:
             if len(self.idle[key]) < self.maxsize:
                 self.idle[key].append(conn)
                 return
         conn.close()
 
-    def _open(self, parts: SplitResult) -> http.client.HTTPConnection:
+    def _open(self, parts: SplitResult) -> Connection:
+        return Connection(self._opener(parts))
+
+    def _opener(self, parts: SplitResult) -> http.client.HTTPConnection:
         if parts.scheme == "http":  # loopback test and benchmark receivers only (allowlist)
             return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=self.timeout)
         if self.proxy is None:

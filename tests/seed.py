@@ -1,4 +1,4 @@
-"""One row of every user-owned kind, for the route walker and the fuzz tests."""
+"""One row of every user-owned kind, for the route walker, fuzz, and export/delete tests."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tracker.models import (
     Routine,
     SleepLog,
     Therapist,
+    UsedActionToken,
     User,
     WaterIntake,
 )
@@ -73,7 +74,8 @@ def seed(app, user: User) -> Rows:
         db.session.flush()
         session = MassageSession(user_id=user.id, client_id=str(uuid.uuid4()),
                                  occurred_at=WHEN + timedelta(hours=1), appointment_id=appt.id,
-                                 pain_before=6, pain_after=3, mood=4, notes="private")
+                                 pain_before=6, pain_after=3, mood=4,
+                                 notes=f"private note of {user.email}")
         deleted = MassageSession(user_id=user.id, client_id=str(uuid.uuid4()), occurred_at=WHEN,
                                  pain_before=5, pain_after=2, mood=3,
                                  deleted_at=datetime.now(UTC))
@@ -89,6 +91,7 @@ def seed(app, user: User) -> Rows:
             reminder, sub,
             SleepLog(user_id=user.id, night=date(2026, 3, 1), quality=3, hours=7.0),
             WaterIntake(user_id=user.id, client_id=str(uuid.uuid4()), session_id=session.id),
+            UsedActionToken(user_id=user.id, jti=f"jti-{uuid.uuid4()}"),
         ])
         token, raw = new_token(user, "script")
         db.session.commit()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from flask import Flask, Request, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import timeutil
 from .extensions import db, login_manager
+from .models import User
 
 
 class RowIdConverter(IntegerConverter):
@@ -52,12 +54,21 @@ def reject_nul():
     body is a 400 up front, before any half of the request is written. (Query strings are only
     ever looked up; a NUL there that reaches PostgreSQL is handle_unstorable's DataError.)"""
     sources = [request.view_args]
-    if request.path.startswith("/api/") or request.is_json:
+    if not (request.content_length or request.headers.get("Transfer-Encoding")):
+        pass  # no body to parse (most GETs): skip building an empty form
+    elif request.path.startswith("/api/") or request.is_json:
         sources.append(request.get_json(force=True, silent=True))
     else:
         sources.append(request.form.to_dict(flat=False))
     if any(_has_nul(source) for source in sources):
         abort(400, "Text must not contain NUL characters.")
+
+
+@functools.cache
+def _user_by_id():
+    """Built once: Session.get() rebuilds its SELECT on every call, a fifth of the cost of
+    serving a cached page."""
+    return select(User).where(User.id == bindparam("id"))
 
 
 def init_app(app: Flask) -> None:
@@ -74,9 +85,9 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from .models import User
-
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if not (user_id.isdigit() and int(user_id) < 2**63):
+            return None
+        return db.session.execute(_user_by_id(), {"id": int(user_id)}).scalar_one_or_none()
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -172,15 +183,24 @@ PERMISSIONS = (
 )
 
 
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", PERMISSIONS),
+    ("X-Frame-Options", "DENY"),
+]
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 def security_headers(response):
+    # One membership test and one extend: five setdefault() calls were a visible share of
+    # a cached page's cost. No view sets these itself.
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", PERMISSIONS)
-    headers.setdefault("X-Frame-Options", "DENY")
-    if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if "Content-Security-Policy" not in headers:
+        headers.extend(SECURITY_HEADERS)
+    if request.is_secure and "Strict-Transport-Security" not in headers:
+        headers.add(*HSTS)
     return response
 
 

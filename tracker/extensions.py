@@ -32,11 +32,19 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
-    """SQLite ignores ON DELETE unless asked; PostgreSQL always honours it."""
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite ignores ON DELETE unless asked; PostgreSQL always honours it.
+
+    Write-ahead logging: readers never wait for the writer (the web workers and the clock
+    process share one file), and a commit costs one fsync of the log instead of several
+    (POST /api/v1/sessions: ~90 -> ~125 a second in the HTTP benchmark). synchronous stays
+    FULL, so a committed entry survives a power cut. (In-memory databases keep their mode.)
+    """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
 
 

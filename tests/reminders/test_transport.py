@@ -122,14 +122,21 @@ def test_replies_are_read_to_their_end(raw, expected):
         assert reader.read() == b"NEXT", "the connection stays in step for the next reply"
 
 
-def test_an_oversized_reply_is_cut_and_its_connection_not_reused():
-    raw = b"HTTP/1.1 500 Oops\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY + 10) + b"x" * (MAX_BODY + 10)
+@pytest.mark.parametrize("framing", [
+    b"Content-Length: %d\r\n\r\n" % (MAX_BODY + 10) + b"x" * (MAX_BODY + 10),
+    # A chunk claiming an absurd size is never read whole.
+    b"Transfer-Encoding: chunked\r\n\r\n4\r\nxxxx\r\nfffffffffffff\r\n" + b"x" * (MAX_BODY + 10),
+])
+def test_an_oversized_reply_is_cut_and_its_connection_not_reused(framing):
+    raw = b"HTTP/1.1 500 Oops\r\n" + framing
     status, _, body, keep = read_response(io.BufferedReader(io.BytesIO(raw)))
     assert (status, len(body), keep) == (500, MAX_BODY, False)
 
 
 @pytest.mark.parametrize("raw", [b"", b"SSH-2.0-OpenSSH\r\n", b"HTTP/1.1 20x OK\r\n\r\n",
-                                 b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"])
+                                 b"HTTP/1.1 2\xb2\xb3 OK\r\n\r\n",
+                                 b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+                                 b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"])
 def test_a_garbled_or_cut_reply_raises(raw):
     with pytest.raises(http.client.HTTPException):
         read_response(io.BufferedReader(io.BytesIO(raw)))

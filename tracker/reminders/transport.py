@@ -56,6 +56,14 @@ def _line(reader) -> bytes:
     return line
 
 
+def _chunk_size(line: bytes) -> int:
+    digits = line.split(b";")[0].strip()
+    try:
+        return int(digits, 16)
+    except ValueError:
+        raise http.client.HTTPException(f"bad chunk size {digits[:20]!r}") from None
+
+
 def read_response(reader) -> tuple[int, dict[str, str], bytes, bool]:
     """(status, lower-cased headers, body, connection reusable) of one HTTP/1.x reply.
     Bodies are read to their end (so the connection stays in step) but kept only up to
@@ -66,7 +74,8 @@ def read_response(reader) -> tuple[int, dict[str, str], bytes, bool]:
             raise http.client.RemoteDisconnected("connection closed without a reply")
         version, _, rest = line.decode("latin-1").partition(" ")
         code = rest[:3]
-        if not (version.startswith("HTTP/1.") and code.isdigit() and len(code) == 3):
+        if not (version.startswith("HTTP/1.") and code.isascii() and code.isdigit()
+                and len(code) == 3):
             raise http.client.BadStatusLine(line.decode("latin-1").strip())
         headers: dict[str, str] = {}
         for _ in range(MAX_HEADERS):
@@ -87,17 +96,17 @@ def read_response(reader) -> tuple[int, dict[str, str], bytes, bool]:
     if "chunked" in headers.get("transfer-encoding", "").lower():
         body = bytearray()
         while True:
-            size = int(_line(reader).split(b";")[0].strip() or b"0", 16)
+            size = _chunk_size(_line(reader))
             if size == 0:
                 while _line(reader) not in (b"\r\n", b"\n", b""):
                     pass  # trailers
-                return status, headers, bytes(body[:MAX_BODY]), keep and len(body) <= MAX_BODY
-            if len(body) > MAX_BODY:
-                return status, headers, bytes(body[:MAX_BODY]), False
+                return status, headers, bytes(body), keep
+            if len(body) + size > MAX_BODY:  # keep the start, drop the connection
+                return status, headers, bytes(body) + reader.read(MAX_BODY - len(body)), False
             body += reader.read(size)
             _line(reader)
     length = headers.get("content-length", "")
-    if length.isdigit():
+    if length.isascii() and length.isdigit():
         size = int(length)
         data = reader.read(min(size, MAX_BODY))
         if len(data) < min(size, MAX_BODY):

@@ -95,7 +95,8 @@ def make_db(name: str) -> str:
     """A fresh migrated SQLite database under bench/out; returns its URL."""
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.db"
-    path.unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):  # a stale write-ahead log would be replayed
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     return f"sqlite:///{path}"
 
 

@@ -106,3 +106,13 @@ def test_turning_on_a_device_clears_the_reminders_off_notice_at_once(app, alice_
             auth="tBHItJI5svbpez7KI4CCXg"))
         db.session.commit()
     assert b"Reminders are off on your devices" not in alice_client.get("/").data
+
+
+def test_the_cache_is_bounded_by_size_not_just_entries(app, alice_client, monkeypatch):
+    """Made-up query strings make new entries; the oldest go once the bound is reached."""
+    monkeypatch.setattr(pagecache, "MAX_CHARS", 3 * len(alice_client.get("/?n=0").data))
+    for n in range(1, 10):
+        assert alice_client.get(f"/?n={n}").status_code == 200
+    assert pagecache._size[0] <= pagecache.MAX_CHARS
+    assert 1 <= len(pagecache._entries) <= 3
+    assert pagecache._size[0] == sum(len(html) for _, html in pagecache._entries.values())

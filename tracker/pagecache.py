@@ -19,7 +19,9 @@ from flask_login import current_user
 from markupsafe import Markup
 
 MAX_ENTRIES = 2048
+MAX_CHARS = 32 * 1024 * 1024  # per process; a trends page is ~100 KB, a home page ~6 KB
 _entries: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+_size = [0]  # characters held, so the bound is on memory and not only on entries
 _lock = threading.Lock()  # the dev server and gthread workers serve requests in threads
 
 
@@ -42,13 +44,15 @@ def cached_page(name: str, render: Callable[[], str]) -> Markup:
             return Markup(hit[1])
     html = render()
     with _lock:
+        old = _entries.pop(key, None)
+        _size[0] += len(html) - (len(old[1]) if old else 0)
         _entries[key] = (now, html)
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        while len(_entries) > MAX_ENTRIES or _size[0] > MAX_CHARS:
+            _size[0] -= len(_entries.popitem(last=False)[1][1])
     return Markup(html)
 
 
 def clear() -> None:
     with _lock:
         _entries.clear()
+        _size[0] = 0

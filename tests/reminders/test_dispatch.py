@@ -14,6 +14,7 @@ from tracker.models import PushSubscription, Reminder
 from tracker.reminders import keys
 from tracker.reminders.dispatcher import NO_DEVICE, claim, dispatch_due
 
+from ..conftest import AuthActions
 from .conftest import SUBJECT, book, log_session, reminders, subscribe
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -86,10 +87,24 @@ def test_every_send_signs_fresh_claims(app, alice, fakepush, clock):
         assert first.headers["authorization"] != second.headers["authorization"]
 
 
-def test_a_subject_that_is_not_mailto_or_https_is_refused(app, alice, fakepush, clock):
-    app.config["VAPID_SUBJECT"] = "ops@backrelief.example"
+@pytest.mark.parametrize("subject", ["ops@backrelief.example", "mailto:", "https://", "mailto:ops"])
+def test_a_subject_that_is_not_mailto_or_https_is_refused(app, alice, fakepush, clock, subject):
+    app.config["VAPID_SUBJECT"] = subject
     with app.app_context(), pytest.raises(ValueError, match="VAPID_SUBJECT"):
         dispatch_due()
+
+
+def test_an_endpoint_that_cannot_be_written_is_a_permanent_failure(app, alice, fakepush, clock):
+    """Stored before validation got stricter, say: it fails alone, the pass carries on."""
+    with app.app_context():
+        bad = fakepush.subscribe()
+        bad["endpoint"] += "/\u20ac"
+        subscribe(alice.id, bad)
+        only_lead_1440(alice.id)
+        clock.move_to(DAY_BEFORE)
+        result = dispatch_due()
+        assert (result.claimed, result.failed) == (1, 1)
+        assert "unusable endpoint" in reminders(alice.id)[0].last_error
 
 
 def test_it_sends_each_reminder_exactly_once_across_passes(app, alice, fakepush, clock):
@@ -142,6 +157,22 @@ def test_a_reminder_whose_only_device_is_gone_fails_and_shows_in_the_app(app, al
         row = reminders(alice.id)[0]
         assert row.status == "failed" and row.last_error.startswith(NO_DEVICE)
         assert db.session.scalar(db.select(db.func.count(PushSubscription.id))) == 0
+
+
+def test_a_pruned_device_shows_the_notice_on_the_cached_home_page(app, alice, fakepush, clock):
+    app.config["PAGE_CACHE_SECONDS"] = 60
+    with app.app_context():
+        sub = fakepush.subscribe()
+        subscribe(alice.id, sub)
+        only_lead_1440(alice.id)
+    clock.move_to(DAY_BEFORE)
+    alice_client = app.test_client()
+    AuthActions(alice_client).login("alice")
+    assert b"No device is set up to receive reminders" not in alice_client.get("/").data  # cached
+    fakepush.script(sub["endpoint"], 410)
+    with app.app_context():
+        assert dispatch_due().pruned == 1
+    assert b"No device is set up to receive reminders" in alice_client.get("/").data
 
 
 def test_a_user_without_devices_gets_an_in_app_notice(app, clock, alice, alice_client, fakepush):

@@ -146,3 +146,11 @@ def test_a_path_that_would_split_the_request_line_is_refused(receiver):
     with pytest.raises(http.client.InvalidURL):
         Transport(timeout=2).post(receiver.url + "?a=1 HTTP/1.1\x00", b"", {})
     assert receiver.requests == 0
+
+
+@pytest.mark.parametrize("headers", [{"Topic": "a\r\nX-Injected: 1"}, {"Topic": "caf\u00e9"},
+                                     {"Bad\nName": "1"}])
+def test_a_header_that_would_split_the_request_is_refused(receiver, headers):
+    with pytest.raises(http.client.InvalidURL):
+        Transport(timeout=2).post(receiver.url, b"", headers)
+    assert receiver.requests == 0

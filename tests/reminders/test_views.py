@@ -90,6 +90,9 @@ def test_subscribing_works_with_a_bearer_token_and_needs_csrf_otherwise(app, ali
     "",
     "https://fcm.googleapis.com/" + "x" * 2100,
     12,
+    "https://fcm.googleapis.com/fcm/send/\u20ac",   # not ASCII: cannot go in a request line
+    "https://fcm.googleapis.com/fcm/send/a b",
+    "https://fcm.googleapis.com/fcm/send/a\x7f",
 ])
 def test_endpoints_outside_the_allowlist_are_rejected(app, alice_client, good, endpoint):
     response = alice_client.post(URL, json=with_endpoint(good, endpoint))

@@ -18,6 +18,14 @@ from .user import User
 IGNORED = (ApiToken, Reminder, UsedActionToken)
 
 
+def bump(session: Session, owners) -> None:
+    """Bump these users' versions; for bulk (Core) writes, which after_flush never sees."""
+    table = User.__table__
+    session.connection().execute(
+        update(table).where(table.c.id.in_(owners)).values(data_version=table.c.data_version + 1)
+    )
+
+
 @event.listens_for(Session, "after_flush")
 def bump_data_version(session: Session, flush_context) -> None:
     # In after_flush the new/dirty/deleted collections still describe what was just written.
@@ -29,7 +37,4 @@ def bump_data_version(session: Session, flush_context) -> None:
         if owner is not None:
             owners.add(owner)
     if owners:
-        table = User.__table__
-        session.connection().execute(
-            update(table).where(table.c.id.in_(owners)).values(data_version=table.c.data_version + 1)
-        )
+        bump(session, owners)

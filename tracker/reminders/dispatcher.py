@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, delete, or_, update
 
 from .. import timeutil
 from ..extensions import db
-from ..models import PushSubscription, Reminder
+from ..models import PushSubscription, Reminder, versioning
 from . import actions, planner
 from .push import Outcome, PushConfig, PushMessage, encode, send_push
 
@@ -227,6 +227,10 @@ def _record_subscriptions(by_sub: dict[int, Outcome], now: datetime, result: Pas
     gone = [sid for sid, o in by_sub.items() if o.result == "gone"]
     if gone:
         result.pruned = len(gone)
+        # A bulk delete bypasses the version hook; bump it so the cached home page shows the
+        # "reminders are off" notice at once.
+        versioning.bump(db.session, db.select(PushSubscription.user_id)
+                        .where(PushSubscription.id.in_(gone)))
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone))
                            .execution_options(synchronize_session=False))
     ok = [sid for sid, o in by_sub.items() if o.ok]

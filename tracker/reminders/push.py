@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -60,7 +61,7 @@ class PushConfig:
     public_key: str = field(init=False)  # the `k=` of every Authorization header
 
     def __post_init__(self) -> None:
-        if not self.subject.startswith(("mailto:", "https:")):
+        if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+|https://[^/\s]+.*", self.subject):
             raise ValueError(f"VAPID_SUBJECT must be a mailto: or https: URL, not {self.subject!r}")
         raw = self.vapid.public_key.public_bytes(
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
@@ -121,6 +122,8 @@ def send_push(subscription: Subscription, message: PushMessage,
         return Outcome("permanent", error=f"bad subscription keys ({error})"[:300])
     try:
         response = config.http.post(subscription.endpoint, body, headers)
+    except http.client.InvalidURL as error:
+        return Outcome("permanent", error=f"unusable endpoint ({error})"[:300])
     except TimeoutError:
         return Outcome("retry", error="timed out")
     except (OSError, http.client.HTTPException) as error:

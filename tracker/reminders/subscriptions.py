@@ -26,6 +26,8 @@ def b64url_decode(value: str) -> bytes | None:
 def endpoint_allowed(endpoint: str, allowlist: list[str]) -> bool:
     """https on an allowlisted push host (exact, or `*.suffix`); http only for an
     explicitly listed loopback origin such as http://127.0.0.1:8123 (tests, benchmarks)."""
+    if not (endpoint.isascii() and endpoint.isprintable()) or " " in endpoint:
+        return False  # push services hand out plain ASCII URLs; anything else is not one
     try:
         parts = urlsplit(endpoint)
         port = parts.port

@@ -56,6 +56,10 @@ def _line(reader) -> bytes:
     return line
 
 
+def _safe(text: str) -> bool:
+    return text.isascii() and text.isprintable()
+
+
 def _chunk_size(line: bytes) -> int:
     digits = line.split(b";")[0].strip()
     try:
@@ -147,12 +151,15 @@ class Transport:
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        if not path.isprintable() or " " in path:  # the request line is written by hand
+        # The request is written by hand, so nothing may split a line or leave ASCII.
+        if not _safe(path) or " " in path:
             raise http.client.InvalidURL(f"unsafe characters in {path!r}")
-        conn = self._checkout(key, parts)
+        if not all(_safe(name) and _safe(value) for name, value in headers.items()):
+            raise http.client.InvalidURL("unsafe characters in a header")
         head = [f"POST {path} HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {len(body)}"]
         head += [f"{name}: {value}" for name, value in headers.items()]
-        request = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+        request = ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
+        conn = self._checkout(key, parts)
         try:
             conn.sock.sendall(request)
             status, reply, data, keep = read_response(conn.reader)

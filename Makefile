@@ -25,9 +25,10 @@ run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
 	$(FLASK) push init-keys
 	@echo "Back Relief on http://127.0.0.1:5000 (reminder clock running alongside; Ctrl-C stops both)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) reminders run & \
-	  $(FLASK) run --host 127.0.0.1 --port 5000
+	@$(FLASK) reminders run & clock=$$!; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000 & web=$$!; \
+	  trap 'kill $$clock $$web 2>/dev/null; wait' INT TERM EXIT; \
+	  wait $$web
 
 # Browser tests need Debian's Chromium; install it when we can, otherwise say how.
 chromium:

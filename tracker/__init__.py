@@ -51,3 +51,6 @@ def _configure_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         app.logger.handlers[:] = [handler]
         app.logger.setLevel(logging.INFO)
+        # Its own handler is enough: a root handler (the clock configures one for APScheduler)
+        # would print every tracker.* line twice.
+        app.logger.propagate = False

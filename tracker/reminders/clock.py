@@ -64,6 +64,10 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
 
 def install_sigterm(scheduler: BlockingScheduler) -> None:
     def stop(signum, frame) -> None:
+        # Ctrl-C reaches every process in the group and a supervisor may follow with TERM:
+        # only the first signal shuts down; later ones have nothing left to do.
+        if not scheduler.running:
+            return
         log.info("signal %s: finishing the current pass and exiting", signum)
         scheduler.shutdown(wait=False)
 

@@ -25,6 +25,7 @@ run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
 	$(FLASK) push init-keys
 	@echo "Back Relief on http://127.0.0.1:5000 (reminder clock running alongside; Ctrl-C stops both)"
+	@# Both in the background so one trap stops both on Ctrl-C, TERM or the server exiting.
 	@$(FLASK) reminders run & clock=$$!; \
 	  $(FLASK) run --host 127.0.0.1 --port 5000 & web=$$!; \
 	  trap 'kill $$clock $$web 2>/dev/null; wait' INT TERM EXIT; \

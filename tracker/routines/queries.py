@@ -46,8 +46,8 @@ def last_done_dates(user_id: int, zone: str | None = None) -> dict[int, date]:
 
     A session counts for its own routine, or for its appointment's routine when it has none.
     One round trip of per-routine "latest" lookups: each is an index seek
-    (ix_massage_session_user_routine_occurred, ix_appointment_user_starts), so the cost follows
-    the number of routines, not the length of the history.
+    (ix_massage_session_user_routine_occurred, ix_appointment_user_routine_starts), so the cost
+    follows the number of routines, not the length of the history.
     """
     if zone is None:
         zone = db.session.scalar(db.select(User.timezone).where(User.id == user_id)) or "UTC"

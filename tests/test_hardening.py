@@ -165,3 +165,17 @@ def test_values_the_database_refuses_are_a_400_not_a_500(app, client):
     response = client.get("/api/v1/_nul")
     assert response.status_code == 400
     assert response.json["errors"]["request"]
+
+
+def test_signed_in_pages_are_private_and_revalidated(app, client, alice_client):
+    """Health data never sits in a shared cache; static files keep their long caching."""
+    for path in ("/", "/trends", "/sessions", "/settings", "/api/v1/sessions"):
+        response = alice_client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "private, no-cache", path
+    assert "Cache-Control" not in client.get("/login").headers  # nobody's data in it
+    with app.test_request_context():
+        from tracker.pwa.assets import static_url
+
+        css = static_url("css/app.css")
+    assert alice_client.get(css).headers["Cache-Control"] == "public, max-age=31536000, immutable"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime
 
-from flask import Flask, Request, abort, jsonify, render_template, request
+from flask import Flask, Request, abort, jsonify, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import DataError, OperationalError
@@ -201,6 +201,10 @@ def security_headers(response):
         headers.extend(SECURITY_HEADERS)
     if request.is_secure and "Strict-Transport-Security" not in headers:
         headers.add(*HSTS)
+    if "Cache-Control" not in headers and session.get("_user_id"):
+        # A signed-in person's pages hold health data: never kept by a shared cache, always
+        # revalidated (the service worker keeps its own offline copies, cleared on log out).
+        headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -23,30 +23,35 @@ from .dispatcher import dispatch_due, dispatch_until_idle
 log = logging.getLogger(__name__)
 
 
-def dispatch_job(app: Flask) -> None:
+def _run_job(app: Flask, work, failure: str) -> None:
+    """One scheduled job in its own app context; a failure is logged and rolled back, and
+    the next run starts clean (for dispatch, leases expire so nothing is lost)."""
     with app.app_context():
         try:
-            result = dispatch_until_idle()
-            if result.claimed or result.expired:
-                log.info("dispatch: %s", result)
+            work()
         except Exception:
             db.session.rollback()
-            log.exception("dispatch pass failed; the next pass retries (leases expire)")
+            log.exception(failure)
         finally:
             db.session.remove()
+
+
+def dispatch_job(app: Flask) -> None:
+    def work() -> None:
+        result = dispatch_until_idle()
+        if result.claimed or result.expired:
+            log.info("dispatch: %s", result)
+
+    _run_job(app, work, "dispatch pass failed; the next pass retries (leases expire)")
 
 
 def routine_job(app: Flask) -> None:
-    with app.app_context():
-        try:
-            users = outbox.plan_all_routines()
-            db.session.commit()
-            log.info("planned routine-due reminders for %d users", users)
-        except Exception:
-            db.session.rollback()
-            log.exception("routine planning failed")
-        finally:
-            db.session.remove()
+    def work() -> None:
+        users = outbox.plan_all_routines()
+        db.session.commit()
+        log.info("planned routine-due reminders for %d users", users)
+
+    _run_job(app, work, "routine planning failed")
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:

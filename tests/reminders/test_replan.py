@@ -9,7 +9,7 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import Appointment, Reminder, Routine, User
-from tracker.reminders import outbox
+from tracker.reminders import schedule
 
 from .conftest import book, change, edit_session, log_session, reminders
 
@@ -157,8 +157,8 @@ def test_routine_due_is_planned_daily_and_cancelled_by_booking(app, alice, clock
         routine = Routine(user_id=alice.id, name="Fortnightly massage", anchor_date=date(2026, 3, 2))
         db.session.add(routine)
         db.session.commit()
-        assert outbox.plan_all_routines() >= 1
-        outbox.plan_all_routines()  # the next run changes nothing
+        assert schedule.plan_all_routines() >= 1
+        schedule.plan_all_routines()  # the next run changes nothing
         db.session.commit()
         [nudge] = reminders(alice.id, kind="routine_due")
         assert nudge.payload["title"] == "Fortnightly massage is due Monday"

@@ -1,4 +1,4 @@
-"""The reminder outbox and used action tokens."""
+"""Reminder rows (planned and sent push reminders) and used action tokens."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from .. import timeutil
 from ..core import json_error
 from ..extensions import csrf, db, limiter
 from ..models import Appointment, MassageSession, Reminder, UsedActionToken, User
-from . import bp, outbox, planner
+from . import bp, planner, schedule
 
 SALT = "reminder-action-v1"
 MAX_AGE = timedelta(days=2)
@@ -76,7 +76,7 @@ def _chain_session(reminder: Reminder) -> tuple[MassageSession | None, Appointme
     if reminder.slot.startswith("s"):
         return db.session.get(MassageSession, reminder.subject_id), None
     appt = db.session.get(Appointment, reminder.subject_id)
-    return (outbox.logged_session(appt) if appt else None), appt
+    return (schedule.logged_session(appt) if appt else None), appt
 
 
 def drank(reminder: Reminder, jti: str) -> dict:
@@ -91,14 +91,14 @@ def drank(reminder: Reminder, jti: str) -> dict:
     if session is not None:
         db.session.refresh(session)
     if appt is not None:
-        outbox.replan_appointment(appt, now)
+        schedule.replan_appointment(appt, now)
         anchor = appt.ends_at
     elif session is not None:
-        outbox.replan_session(session, now)
+        schedule.replan_session(session, now)
         anchor = session.occurred_at + timedelta(minutes=session.duration_minutes or 0)
     else:
         return {"glasses": None}
-    return {"glasses": outbox.glasses_since(reminder.user_id, anchor, session)}
+    return {"glasses": schedule.glasses_since(reminder.user_id, anchor, session)}
 
 
 def snooze(reminder: Reminder) -> dict:

@@ -17,7 +17,7 @@ from flask.cli import AppGroup
 
 from .. import timeutil
 from ..extensions import db
-from . import outbox
+from . import schedule
 from .dispatcher import dispatch_due, dispatch_until_idle
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def dispatch_job(app: Flask) -> None:
 
 def routine_job(app: Flask) -> None:
     def work() -> None:
-        users = outbox.plan_all_routines()
+        users = schedule.plan_all_routines()
         db.session.commit()
         log.info("planned routine-due reminders for %d users", users)
 
@@ -109,6 +109,6 @@ def dispatch_once() -> None:
 @reminders_cli.command("plan-routines")
 def plan_routines() -> None:
     """Plan routine-due reminders now (the clock does this hourly)."""
-    users = outbox.plan_all_routines()
+    users = schedule.plan_all_routines()
     db.session.commit()
     click.echo(f"planned routines for {users} users")

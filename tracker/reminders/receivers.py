@@ -5,27 +5,27 @@ from __future__ import annotations
 from ..extensions import db
 from ..models import Routine
 from ..signals import appointment_changed, preferences_changed, session_changed
-from . import outbox
+from . import schedule
 
 
 def on_appointment_changed(appt, **_) -> None:
     if appt.id is None:
         db.session.flush()
-    outbox.replan_appointment(appt)
+    schedule.replan_appointment(appt)
     if appt.routine_id is not None:
         routine = db.session.get(Routine, appt.routine_id)
         if routine is not None and routine.user_id == appt.user_id:
-            outbox.replan_routine(routine)
+            schedule.replan_routine(routine)
 
 
 def on_session_changed(session, **_) -> None:
     if session.id is None:
         db.session.flush()
-    outbox.replan_session(session)
+    schedule.replan_session(session)
 
 
 def on_preferences_changed(user, zone_changed: bool = False, **_) -> None:
-    outbox.replan_user(user)
+    schedule.replan_user(user)
 
 
 _connected = False

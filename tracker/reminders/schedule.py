@@ -1,4 +1,4 @@
-"""The outbox: make reminder rows match the plan, inside the caller's transaction.
+"""The reminder schedule: make reminder rows match the plan, inside the caller's transaction.
 
 Rows are keyed on (kind, subject_id, slot). Re-planning updates pending rows in place,
 re-arms a delivered row only when its occasion moved (a rescheduled appointment deserves a

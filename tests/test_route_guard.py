@@ -33,15 +33,15 @@ PUBLIC = {
     "pwa.offline": "precached offline page, no user data",
     "pwa.outbox": "renders this device's IndexedDB queue client-side; no server data",
     "pwa.favicon": "redirect to a static icon",
-    "pwa.csrf_token": "a token for this cookie session only; useless cross-site (no CORS)",
+    "api.csrf_token": "a token for this cookie session only; useless cross-site (no CORS)",
     "routines.feed": "calendar apps cannot log in; the secret token in the URL is the credential",
-    "reminders.perform_action": "the signed single-use token in the URL is the credential",
+    "api.perform_action": "the signed single-use token in the URL is the credential",
 }
 # Public endpoints whose URL token is the credential: a wrong token must be a 404.
-TOKEN_AUTH = {"routines.feed", "reminders.perform_action"}
+TOKEN_AUTH = {"routines.feed", "api.perform_action"}
 # Unsafe methods that skip the CSRF check, and why.
 CSRF_EXEMPT = {
-    "reminders.perform_action": "called by the service worker, which has no page or cookie; "
+    "api.perform_action": "called by the service worker, which has no page or cookie; "
     "the signed single-use token is the credential",
 }
 # URL argument name -> the Rows attribute holding the owner's id for it.

@@ -42,6 +42,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_core(app)
     for name in CAPABILITIES:
         importlib.import_module(f"{__name__}.{name}").init_app(app)
+    # Last: every capability has attached its endpoints to the API blueprint by now.
+    from .api import init_app as init_api
+
+    init_api(app)
     return app
 
 

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import timeutil
+from .api.errors import json_error, wants_json
 from .extensions import db, login_manager
 from .models import User
 
@@ -124,16 +125,6 @@ def healthz():
         db.session.rollback()
         return json_error(503, {"database": ["unreachable"]})
     return jsonify(status="ok")
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
-def json_error(status: int, errors: dict):
-    response = jsonify(errors=errors)
-    response.status_code = status
-    return response
 
 
 def handle_http(error: HTTPException):

@@ -8,7 +8,4 @@ from . import token_views, views  # noqa: E402,F401  (routes attach to bp)
 
 
 def init_app(app: Flask) -> None:
-    from . import tokens
-
-    tokens.init_app(app)
     app.register_blueprint(bp)

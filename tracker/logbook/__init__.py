@@ -9,9 +9,8 @@ from . import sleep, views  # noqa: E402,F401  (routes attach to bp)
 
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
-    from .api import bp as api_bp
+    from . import api  # noqa: F401  (its endpoints attach to the API blueprint)
 
     app.before_request_funcs.setdefault(None, []).insert(0, views.allow_large_csv)
     app.register_blueprint(bp)
-    app.register_blueprint(api_bp)
     add_settings_section(app, "logbook/_settings_section.html", 40)

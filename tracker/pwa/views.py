@@ -8,6 +8,7 @@ from flask import current_app, jsonify, make_response, redirect, render_template
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import BuildError
 
+from ..api import bp as api_bp
 from . import bp
 from .assets import hashed_name, static_url
 
@@ -142,7 +143,7 @@ def outbox():
     return render_template("pwa/offline.html", offline=False)
 
 
-@bp.get("/api/v1/csrf-token")
+@api_bp.get("/csrf-token")
 def csrf_token():
     """A fresh CSRF token for the service worker's Background Sync (it has no page to read)."""
     response = jsonify(csrf_token=generate_csrf())

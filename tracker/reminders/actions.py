@@ -16,10 +16,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from .. import timeutil
-from ..core import json_error
+from ..api import bp
+from ..api.errors import json_error
 from ..extensions import csrf, db, limiter
 from ..models import Appointment, MassageSession, Reminder, UsedActionToken, User
-from . import bp, planner, schedule
+from . import planner, schedule
 
 SALT = "reminder-action-v1"
 MAX_AGE = timedelta(days=2)
@@ -42,7 +43,7 @@ def read_token(token: str) -> dict:
     return claims
 
 
-@bp.post("/api/v1/actions/<token>")
+@bp.post("/actions/<token>")
 @csrf.exempt
 @limiter.limit("60 per minute")  # per IP: there is no user until the token is checked
 def perform_action(token: str):

@@ -10,6 +10,7 @@ from . import appointments, calendar, safety, therapists, views  # noqa: E402,F4
 
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
+    from . import api  # noqa: F401  (its endpoints attach to the API blueprint)
     from .home import routine_home
 
     app.register_blueprint(bp)

@@ -8,14 +8,11 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from .. import timeutil
-from ..core import json_error
+from ..api import bp
+from ..api.errors import invalid, json_error
+from ..api.params import body, keyset_page, list_params, zone
 from ..extensions import db
-from ..models import Appointment, Routine
-from ..models.appointment import STATUSES
-from ..models.routine import STYLES
-from ..signals import appointment_changed
-from .api import body, bp, invalid, keyset_page, list_params, zone
-from .schema import (
+from ..logbook.schema import (
     NOTES_MAX,
     Invalid,
     SessionSchema,
@@ -27,6 +24,10 @@ from .schema import (
     parse_text,
     parse_uuid,
 )
+from ..models import Appointment, Routine
+from ..models.appointment import STATUSES
+from ..models.routine import STYLES
+from ..signals import appointment_changed
 
 APPOINTMENT_FIELDS = ("id", "starts_at", "duration_minutes", "therapist", "location", "style",
                       "notes", "status", "routine_id")  # fmt: skip

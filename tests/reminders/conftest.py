@@ -7,10 +7,12 @@ from datetime import datetime
 
 import pytest
 
+from tracker import timeutil
 from tracker.extensions import db
 from tracker.models import Appointment, MassageSession, PushSubscription, Reminder
 from tracker.reminders.keys import generate_pem
-from tracker.signals import appointment_changed, session_changed
+from tracker.routines import booking
+from tracker.signals import session_changed
 
 from .fakepush import FakePushService
 
@@ -53,22 +55,20 @@ def subscribe(user_id: int, subscription: dict, label: str = "Phone") -> int:
 
 def book(user_id: int, starts_at: datetime, *, minutes: int = 60, therapist: str = "Dana",
          location: str = "Studio Nord", routine_id: int | None = None) -> Appointment:
-    """Book like the routines capability: change, signal, one commit."""
-    appt = Appointment(user_id=user_id, client_id=str(uuid.uuid4()), starts_at=starts_at,
-                       duration_minutes=minutes, therapist_name=therapist, location=location,
-                       routine_id=routine_id)
-    db.session.add(appt)
-    db.session.flush()
-    appointment_changed.send(appt)
+    """Book through the booking service, then commit once, as the views do."""
+    appt = booking.book(user_id, starts_at, duration_minutes=minutes, therapist_name=therapist,
+                        location=location, routine_id=routine_id)
     db.session.commit()
     return appt
 
 
 def change(appt: Appointment, **values) -> None:
-    for name, value in values.items():
-        setattr(appt, name, value)
-    db.session.flush()
-    appointment_changed.send(appt)
+    """Change through the booking service (status by its one allowed transition), then commit."""
+    status = values.pop("status", None)
+    if values:
+        booking.update(appt, **values)
+    if status is not None:
+        booking.set_status(appt, status, timeutil.now())
     db.session.commit()
 
 

@@ -170,6 +170,20 @@ def test_edit_reschedule_cancel_each_signal_before_commit(alice_client, app, ali
     assert len(changes) == 3
 
 
+def test_a_cancelled_appointment_can_be_reinstated(alice_client, app, alice, make, changes):
+    appt = make.appointment(alice, starts_at=NOW + timedelta(days=3))
+    alice_client.post(f"/appointments/{appt.id}/cancel")
+    page = alice_client.get(f"/appointments/{appt.id}").get_data(as_text=True)
+    assert "Reinstate" in page and "Add to calendar" not in page
+    alice_client.post(f"/appointments/{appt.id}/reinstate")
+    assert get(app, Appointment, appt.id).status == "booked"
+    assert changes == [(appt.id, "cancelled", True), (appt.id, "booked", True)]
+    page = alice_client.get(f"/appointments/{appt.id}").get_data(as_text=True)
+    assert "Add to calendar" in page and "Cancel appointment" in page
+    # Only a cancelled one can be reinstated.
+    assert alice_client.post(f"/appointments/{appt.id}/reinstate").status_code == 409
+
+
 def test_a_failing_receiver_rolls_the_change_back(alice_client, app, alice, make):
     """The signal is sent before the commit, so receivers share the transaction."""
     appt = make.appointment(alice, starts_at=NOW + timedelta(days=1))

@@ -4,8 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("accounts", __name__)
 
-from . import token_views, views  # noqa: E402,F401  (routes attach to bp)
-
-
 def init_app(app: Flask) -> None:
+    from . import token_views, views  # noqa: F401  (their routes attach to bp)
+
     app.register_blueprint(bp)

@@ -4,12 +4,9 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("logbook", __name__)
 
-from . import sleep, views  # noqa: E402,F401  (routes attach to bp)
-
-
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
-    from . import api  # noqa: F401  (its endpoints attach to the API blueprint)
+    from . import api, sleep, views  # noqa: F401  (their routes attach to the blueprints)
 
     app.before_request_funcs.setdefault(None, []).insert(0, views.allow_large_csv)
     app.register_blueprint(bp)

@@ -40,13 +40,13 @@ def create_session():
 @bp.get("/sessions/<raw_id>")
 @login_required
 def get_session(raw_id: str):
-    return jsonify(to_json(store.owned_or_404(current_user.id, raw_id), zone()))
+    return jsonify(to_json(store.owned_or_404(raw_id), zone()))
 
 
 @bp.patch("/sessions/<raw_id>")
 @login_required
 def patch_session(raw_id: str):
-    session = store.owned_or_404(current_user.id, raw_id)
+    session = store.owned_or_404(raw_id)
     data = body()
     if "id" in data and str(data["id"]).strip().lower() != session.client_id:
         return invalid({"id": ["The id can't be changed."]})

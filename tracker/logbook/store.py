@@ -8,7 +8,7 @@ from flask import abort
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import timeutil
+from .. import ownership, timeutil
 from ..extensions import db
 from ..models import MassageSession
 from ..signals import session_changed
@@ -25,16 +25,17 @@ def find(user_id: int, client_id: str) -> MassageSession | None:
     )
 
 
-def owned_or_404(user_id: int, raw_id: str, *, deleted: bool = False) -> MassageSession:
-    """The user's session by UUID; other users' ids, bad ids and (unless asked) deleted ones 404."""
+def owned_or_404(raw_id: str, *, deleted: bool = False) -> MassageSession:
+    """The current user's session by UUID; bad ids and (unless asked) deleted ones 404."""
     try:
         client_id = parse_uuid(raw_id)
     except Invalid:
         abort(404)
-    session = find(user_id, client_id)
-    if session is None or (session.deleted_at is not None) != deleted:
-        abort(404)
-    return session
+    gone = MassageSession.deleted_at.is_not(None) if deleted else MassageSession.deleted_at.is_(None)
+    return ownership.owned_or_404(
+        MassageSession, client_id, by=MassageSession.client_id, where=(gone,),
+        options=(selectinload(MassageSession.appointment),),
+    )
 
 
 def create_or_replay(user_id: int, clean: dict) -> tuple[MassageSession, str]:

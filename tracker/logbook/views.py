@@ -99,7 +99,7 @@ def new_session():
 @login_required
 def edit_session(raw_id: str):
     """Edit any field later (e.g. sleep next morning); the entry keeps its id."""
-    session = store.owned_or_404(current_user.id, raw_id)
+    session = store.owned_or_404(raw_id)
     if request.method == "GET":
         return render_form(forms.from_session(session, current_user.timezone), {}, session=session)
     values = forms.payload(request.form)
@@ -169,7 +169,7 @@ def history():
 @bp.post("/sessions/<raw_id>/delete")
 @login_required
 def delete_session(raw_id: str):
-    session = store.owned_or_404(current_user.id, raw_id)
+    session = store.owned_or_404(raw_id)
     store.soft_delete(session)
     db.session.commit()
     return redirect(url_for("logbook.history", deleted=session.client_id))
@@ -178,7 +178,7 @@ def delete_session(raw_id: str):
 @bp.post("/sessions/<raw_id>/restore")
 @login_required
 def restore_session(raw_id: str):
-    session = store.owned_or_404(current_user.id, raw_id, deleted=True)
+    session = store.owned_or_404(raw_id, deleted=True)
     if not store.restorable(session):
         abort(404)
     store.restore(session)

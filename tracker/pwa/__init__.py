@@ -4,11 +4,8 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("pwa", __name__)
 
-from . import views  # noqa: E402,F401
-
-
 def init_app(app: Flask) -> None:
-    from . import assets
+    from . import assets, views  # noqa: F401  (views' routes attach to bp)
 
     assets.init_app(app)
     app.register_blueprint(bp)

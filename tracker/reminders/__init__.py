@@ -4,12 +4,9 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("reminders", __name__)
 
-from . import views  # noqa: E402,F401  (routes attach to bp)
-
-
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
-    from . import actions, api  # noqa: F401  (their endpoints attach to the API blueprint)
+    from . import actions, api, views  # noqa: F401  (their routes attach to the blueprints)
     from .clock import reminders_cli
     from .keys import push_cli
     from .receivers import connect

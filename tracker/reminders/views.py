@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import timeutil
 from ..extensions import db
 from ..models import PushSubscription, Reminder
+from ..ownership import owned_or_404
 from ..signals import preferences_changed
 from . import bp
 from .dispatcher import NO_DEVICE
 from .forms import ReminderPrefsForm
 from .push import PushMessage, send_push
-
-
-def owned_or_404(model, ident: int):
-    row = db.session.scalar(
-        db.select(model).where(model.id == ident, model.user_id == current_user.id)
-    )
-    if row is None:
-        abort(404)
-    return row
 
 
 def my_subscriptions() -> list[PushSubscription]:

@@ -4,13 +4,9 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("routines", __name__)
 
-# Routes attach to bp on import.
-from . import appointments, calendar, safety, therapists, views  # noqa: E402,F401
-
-
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
-    from . import api  # noqa: F401  (its endpoints attach to the API blueprint)
+    from . import api, appointments, calendar, safety, therapists, views  # noqa: F401
     from .home import routine_home
 
     app.register_blueprint(bp)

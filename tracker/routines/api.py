@@ -1,10 +1,12 @@
-"""JSON API for appointments and routines, with the same conventions as sessions."""
+"""JSON API for appointments and routines, with the same conventions as sessions.
+
+Appointment changes go through the booking service, so the API and the forms share rules."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import jsonify
+from flask import abort, jsonify
 from flask_login import current_user, login_required
 
 from .. import timeutil
@@ -27,10 +29,13 @@ from ..logbook.schema import (
 from ..models import Appointment, Routine
 from ..models.appointment import STATUSES
 from ..models.routine import STYLES
-from ..signals import appointment_changed
+from ..ownership import owned_or_404
+from . import booking
 
 APPOINTMENT_FIELDS = ("id", "starts_at", "duration_minutes", "therapist", "location", "style",
                       "notes", "status", "routine_id")  # fmt: skip
+# Fields a PATCH may clear with "" or null.
+CLEARABLE = ("therapist", "location", "notes", "routine_id")
 # Appointments may be booked far ahead, unlike sessions.
 BOOKING_HORIZON = timedelta(days=5 * 366)
 
@@ -49,7 +54,8 @@ def appointment_json(appt: Appointment) -> dict:
     }
 
 
-def clean_appointment(data: dict) -> tuple[dict, dict]:
+def clean_appointment(data: dict, *, partial: bool = False) -> tuple[dict, dict]:
+    """Validated fields; with `partial` (PATCH) absent fields are left out, not defaulted."""
     schema = SessionSchema(current_user)
     parsers = {
         "id": parse_uuid,
@@ -66,9 +72,13 @@ def clean_appointment(data: dict) -> tuple[dict, dict]:
                 "notes": "", "status": "booked", "routine_id": None}  # fmt: skip
     out, errors = {}, {}
     for name, parse in parsers.items():
+        if partial and name not in data:
+            continue
         value = data.get(name)
         if missing(value):
-            if name in defaults:
+            if partial and name in CLEARABLE:
+                out[name] = None if name == "routine_id" else ""
+            elif not partial and name in defaults:
                 out[name] = defaults[name]
             else:
                 errors[name] = ["This field is required."]
@@ -122,15 +132,67 @@ def create_appointment():
         if same_content(existing, clean):
             return jsonify(appointment_json(existing)), 200
         return json_error(409, {"id": ["An appointment with this id already exists with other content."]})
-    appt = Appointment(user_id=current_user.id, client_id=clean.pop("id"))
-    appt.therapist_name = clean.pop("therapist")
-    for key, value in clean.items():
-        setattr(appt, key, value)
-    db.session.add(appt)
-    db.session.flush()
-    appointment_changed.send(appt)
+    status = clean.pop("status")
+    details = _details(clean)
+    appt = booking.book(current_user.id, clean["starts_at"], client_id=clean["id"], **details)
+    if status != "booked":  # recording a past or cancelled appointment in one call
+        try:
+            booking.set_status(appt, status, timeutil.now())
+        except booking.BookingError as problem:
+            db.session.rollback()
+            return invalid({"status": [str(problem)]})
     db.session.commit()
     return jsonify(appointment_json(appt)), 201
+
+
+def _details(clean: dict) -> dict:
+    """Booking details from cleaned API fields (the therapist's name is kept as a copy)."""
+    details = {k: clean[k] for k in booking.DETAILS if k in clean}
+    if "therapist" in clean:
+        details["therapist_name"] = clean["therapist"]
+    return details
+
+
+def _appointment_or_404(raw_id: str) -> Appointment:
+    try:
+        client_id = parse_uuid(raw_id)
+    except Invalid:
+        abort(404)
+    return owned_or_404(Appointment, client_id, by=Appointment.client_id)
+
+
+@bp.get("/appointments/<raw_id>")
+@login_required
+def get_appointment(raw_id: str):
+    return jsonify(appointment_json(_appointment_or_404(raw_id)))
+
+
+@bp.patch("/appointments/<raw_id>")
+@login_required
+def patch_appointment(raw_id: str):
+    """Move, change details, cancel, reinstate or complete, with the form's rules."""
+    appt = _appointment_or_404(raw_id)
+    data = body()
+    if "id" in data and str(data["id"]).strip().lower() != appt.client_id:
+        return invalid({"id": ["The id can't be changed."]})
+    clean, errors = clean_appointment(data, partial=True)
+    if errors:
+        return invalid(errors)
+    details, status = _details(clean), clean.get("status")
+    try:
+        if status == "booked":  # reinstate first, so a reinstated appointment can be moved
+            booking.set_status(appt, status, timeutil.now())
+        if clean.get("starts_at", appt.starts_at) != appt.starts_at:
+            booking.move(appt, clean["starts_at"])
+        if details:
+            booking.update(appt, **details)
+        if status is not None:
+            booking.set_status(appt, status, timeutil.now())
+    except booking.BookingError as problem:
+        db.session.rollback()
+        return invalid({problem.field: [str(problem)]})
+    db.session.commit()
+    return jsonify(appointment_json(appt))
 
 
 @bp.get("/routines")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, time
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,8 +10,8 @@ from flask_login import current_user, login_required
 from .. import timeutil
 from ..extensions import db
 from ..models import Appointment, Routine, Therapist
-from ..signals import appointment_changed
-from . import bp, cadence, queries
+from ..ownership import owned_or_404
+from . import booking, bp, cadence, queries
 from .forms import AppointmentForm, RescheduleForm, owned_choices
 from .views import require_owned, therapist_choices
 
@@ -38,27 +37,22 @@ def _choices(form: AppointmentForm) -> None:
         require_owned(form.routine_id, {r.id for r in rows})
 
 
-def _apply(form: AppointmentForm, appt: Appointment) -> str | None:
-    """Copy the form onto the appointment; returns the DST note if the time moved."""
+def _details(form: AppointmentForm, appt: Appointment | None) -> tuple[datetime, dict, str | None]:
+    """The form as (start in UTC, booking details, DST note if the time moved)."""
     starts_at, note = resolve_start(form.day.data, form.at.data, current_user.timezone)
+    details = {"therapist_id": form.therapist_id.data, "routine_id": form.routine_id.data,
+               "duration_minutes": form.duration_minutes.data, "style": form.style.data,
+               "location": (form.location.data or "").strip(),
+               "notes": (form.notes.data or "").strip()}  # fmt: skip
     if form.therapist_id.data is not None:
-        appt.therapist_name = db.session.get(Therapist, form.therapist_id.data).name
-    elif appt.therapist_id is not None:
-        appt.therapist_name = ""  # cleared on purpose; a deleted therapist keeps the copy
-    appt.therapist_id = form.therapist_id.data
-    appt.routine_id = form.routine_id.data
-    appt.starts_at = starts_at
-    appt.duration_minutes = form.duration_minutes.data
-    appt.style = form.style.data
-    appt.location = (form.location.data or "").strip()
-    appt.notes = (form.notes.data or "").strip()
-    return note
+        details["therapist_name"] = db.session.get(Therapist, form.therapist_id.data).name
+    elif appt is not None and appt.therapist_id is not None:
+        details["therapist_name"] = ""  # cleared on purpose; a deleted therapist keeps the copy
+    return starts_at, details, note
 
 
-def _changed(appt: Appointment, message: str, note: str | None = None):
-    """Tell other capabilities (reminders) inside this transaction, then commit once."""
-    db.session.flush()
-    appointment_changed.send(appt)
+def _done(appt: Appointment, message: str, note: str | None = None):
+    """The booking service has flushed and signalled; commit once and show the result."""
     db.session.commit()
     flash(message, "success")
     if note:
@@ -96,21 +90,20 @@ def _defaults(routine: Routine | None) -> dict:
 @login_required
 def new_appointment():
     routine_arg = request.args.get("routine")
-    routine = queries.owned_or_404(Routine, routine_arg) if routine_arg else None
+    routine = owned_or_404(Routine, routine_arg) if routine_arg else None
     form = AppointmentForm(**_defaults(routine))
     _choices(form)
     if form.validate_on_submit():
-        appt = Appointment(user_id=current_user.id, client_id=str(uuid.uuid4()), status="booked")
-        note = _apply(form, appt)
-        db.session.add(appt)
-        return _changed(appt, "Appointment booked.", note)
+        starts_at, details, note = _details(form, None)
+        appt = booking.book(current_user.id, starts_at, **details)
+        return _done(appt, "Appointment booked.", note)
     return render_template("routines/appointment_form.html", form=form, appt=None)
 
 
 @bp.get("/appointments/<int:appointment_id>")
 @login_required
 def appointment(appointment_id: int):
-    appt = queries.owned_or_404(Appointment, appointment_id)
+    appt = owned_or_404(Appointment, appointment_id)
     logged = queries.logged_appointment_ids(current_user.id, [appt.id])
     return render_template("routines/appointment.html", appt=appt, logged=appt.id in logged,
                            now=timeutil.now())
@@ -119,39 +112,53 @@ def appointment(appointment_id: int):
 @bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_appointment(appointment_id: int):
-    appt = queries.owned_or_404(Appointment, appointment_id)
+    appt = owned_or_404(Appointment, appointment_id)
     local = timeutil.to_local(appt.starts_at, current_user.timezone)
     form = AppointmentForm(obj=appt, day=local.date(), at=local.time())
     _choices(form)
     if form.validate_on_submit():
-        note = _apply(form, appt)
-        return _changed(appt, "Appointment updated.", note)
+        starts_at, details, note = _details(form, appt)
+        booking.update(appt, starts_at=starts_at, **details)
+        return _done(appt, "Appointment updated.", note)
     return render_template("routines/appointment_form.html", form=form, appt=appt)
 
 
 @bp.route("/appointments/<int:appointment_id>/reschedule", methods=["GET", "POST"])
 @login_required
 def reschedule_appointment(appointment_id: int):
-    appt = queries.owned_or_404(Appointment, appointment_id)
+    appt = owned_or_404(Appointment, appointment_id)
     if appt.status != "booked":
         flash("Only a booked appointment can be moved.", "error")
         return redirect(url_for("routines.appointment", appointment_id=appt.id))
     local = timeutil.to_local(appt.starts_at, current_user.timezone)
     form = RescheduleForm(day=local.date(), at=local.time())
     if form.validate_on_submit():
-        appt.starts_at, note = resolve_start(form.day.data, form.at.data, current_user.timezone)
-        return _changed(appt, "Appointment moved.", note)
+        starts_at, note = resolve_start(form.day.data, form.at.data, current_user.timezone)
+        booking.move(appt, starts_at)
+        return _done(appt, "Appointment moved.", note)
     return render_template("routines/reschedule.html", form=form, appt=appt)
 
 
-@bp.post("/appointments/<int:appointment_id>/<any(cancel, done):action>")
+STATUS_ACTIONS = {"cancel": ("booked", "Appointment cancelled."),
+                  "done": ("booked", "Marked as done."),
+                  "reinstate": ("cancelled", "Appointment reinstated.")}  # fmt: skip
+
+
+@bp.post("/appointments/<int:appointment_id>/<any(cancel, done, reinstate):action>")
 @login_required
 def appointment_status(appointment_id: int, action: str):
-    appt = queries.owned_or_404(Appointment, appointment_id)
-    if appt.status != "booked":
+    appt = owned_or_404(Appointment, appointment_id)
+    needed, message = STATUS_ACTIONS[action]
+    if appt.status != needed:
         abort(409, "This appointment is already " + appt.status + ".")
-    if action == "done" and appt.starts_at > timeutil.now():
-        flash("You can mark it done once it has started.", "error")
+    try:
+        if action == "cancel":
+            booking.cancel(appt)
+        elif action == "reinstate":
+            booking.reinstate(appt)
+        else:
+            booking.mark_done(appt, timeutil.now())
+    except booking.BookingError as problem:
+        flash(str(problem), "error")
         return redirect(url_for("routines.appointment", appointment_id=appt.id))
-    appt.status = "cancelled" if action == "cancel" else "done"
-    return _changed(appt, "Appointment cancelled." if action == "cancel" else "Marked as done.")
+    return _done(appt, message)

@@ -13,7 +13,8 @@ from icalendar import Alarm, Calendar, Event
 from .. import timeutil
 from ..extensions import db
 from ..models import Appointment, User
-from . import bp, queries
+from ..ownership import owned_or_404
+from . import bp
 
 # Recent past appointments stay in the feed so the calendar keeps a short history.
 FEED_HISTORY = timedelta(days=90)
@@ -130,7 +131,7 @@ def feed(token: str):
 @bp.get("/appointments/<int:appointment_id>.ics")
 @login_required
 def appointment_ics(appointment_id: int):
-    appt = queries.owned_or_404(Appointment, appointment_id)
+    appt = owned_or_404(Appointment, appointment_id)
     body = calendar_for([appt], current_user)
     return ics_response(body, filename=f"massage-{appt.id}.ics")
 

@@ -4,28 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort
-from flask_login import current_user
-
 from .. import timeutil
 from ..extensions import db
 from ..models import Appointment, MassageSession, Routine, Therapist, User
-
-
-def owned_or_404(model, ident):
-    """The current user's row with this id, else 404 (never fetch by id alone)."""
-    try:
-        ident = int(ident)
-    except (TypeError, ValueError):
-        abort(404)
-    if not 0 < ident < 2**63:  # out of the database's integer range: cannot exist
-        abort(404)
-    row = db.session.scalar(
-        db.select(model).where(model.id == ident, model.user_id == current_user.id)
-    )
-    if row is None:
-        abort(404)
-    return row
 
 
 def therapists(user_id: int) -> list[Therapist]:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Appointment, MassageSession, Therapist
+from ..ownership import owned_or_404
 from . import bp, queries
 from .forms import TherapistForm
 
@@ -43,7 +44,7 @@ def new_therapist():
 @bp.route("/therapists/<int:therapist_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_therapist(therapist_id: int):
-    therapist = queries.owned_or_404(Therapist, therapist_id)
+    therapist = owned_or_404(Therapist, therapist_id)
     form = TherapistForm(obj=therapist)
     if _save(form, therapist) is not None:
         flash("Therapist updated.", "success")
@@ -54,7 +55,7 @@ def edit_therapist(therapist_id: int):
 @bp.post("/therapists/<int:therapist_id>/delete")
 @login_required
 def delete_therapist(therapist_id: int):
-    therapist = queries.owned_or_404(Therapist, therapist_id)
+    therapist = owned_or_404(Therapist, therapist_id)
     # History keeps the name: fill any copy that is still empty before the FKs go NULL.
     for model in (Appointment, MassageSession):
         db.session.execute(

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from .. import timeutil
 from ..extensions import db
 from ..models import Routine
+from ..ownership import owned_or_404
 from . import bp, cadence, queries
 from .forms import RoutineForm, owned_choices
 
@@ -66,7 +67,7 @@ def new_routine():
 @bp.route("/routine/<int:routine_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_routine(routine_id: int):
-    routine = queries.owned_or_404(Routine, routine_id)
+    routine = owned_or_404(Routine, routine_id)
     form = RoutineForm(obj=routine)
     if _save(form, routine) is not None:
         flash("Routine updated.", "success")
@@ -77,7 +78,7 @@ def edit_routine(routine_id: int):
 @bp.post("/routine/<int:routine_id>/<any(pause, resume, archive, restore):action>")
 @login_required
 def routine_action(routine_id: int, action: str):
-    routine = queries.owned_or_404(Routine, routine_id)
+    routine = owned_or_404(Routine, routine_id)
     now = timeutil.now()
     if action == "pause" and routine.paused_at is None:
         routine.paused_at = now

@@ -4,10 +4,8 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("trends", __name__)
 
-from . import views  # noqa: E402,F401
-
-
 def init_app(app: Flask) -> None:
+    from . import views  # noqa: F401  (its routes attach to bp)
     from .svg import n1
 
     app.register_blueprint(bp)

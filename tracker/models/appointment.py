@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, now_utc
+
+if TYPE_CHECKING:  # annotations only: SQLAlchemy resolves the names from its registry
+    from .routine import Routine, Therapist
 
 STATUSES = ("booked", "done", "cancelled")
 
@@ -43,8 +47,8 @@ class Appointment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
 
-    routine = db.relationship("Routine", lazy="joined")
-    therapist = db.relationship("Therapist", lazy="joined")
+    routine: Mapped[Routine | None] = relationship(lazy="joined")
+    therapist: Mapped[Therapist | None] = relationship(lazy="joined")
 
     @property
     def ends_at(self) -> datetime:

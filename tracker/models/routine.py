@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, Time
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, now_utc
@@ -60,4 +60,4 @@ class Routine(db.Model):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
-    therapist = db.relationship("Therapist", lazy="joined")
+    therapist: Mapped[Therapist | None] = relationship(lazy="joined")

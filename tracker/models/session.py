@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import UTCDateTime, now_utc
+
+if TYPE_CHECKING:  # annotations only: SQLAlchemy resolves the names from its registry
+    from .appointment import Appointment
 
 FOCUS_AREAS = (
     "neck",
@@ -70,7 +74,7 @@ class MassageSession(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    appointment = db.relationship("Appointment", lazy="select")
+    appointment: Mapped[Appointment | None] = relationship(lazy="select")
 
 
 class SleepLog(db.Model):

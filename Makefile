@@ -1,6 +1,8 @@
-# The README's two commands: `make run` and `make test`. Plus `make bench`.
+# The README's two commands: `make run` and `make test`. Plus `make lint` and `make bench`.
 SHELL := /bin/bash
 PYTHON ?= python3
+# `make run` serves here; `PORT=8000 make run` or `make run PORT=8000` to change it.
+PORT ?= 5000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := BACK_RELIEF_DEV=1 $(BIN)/flask --app tracker
@@ -24,10 +26,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(FLASK) db upgrade
 	$(FLASK) push init-keys
-	@echo "Back Relief on http://127.0.0.1:5000 (reminder clock running alongside; Ctrl-C stops both)"
+	@echo "Back Relief on http://127.0.0.1:$(PORT) (reminder clock running alongside; Ctrl-C stops both)"
 	@# Both in the background so one trap stops both on Ctrl-C, TERM or the server exiting.
 	@$(FLASK) reminders run & clock=$$!; \
-	  $(FLASK) run --host 127.0.0.1 --port 5000 & web=$$!; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT) & web=$$!; \
 	  trap 'kill $$clock $$web 2>/dev/null; wait' INT TERM EXIT; \
 	  wait $$web
 
@@ -42,8 +44,9 @@ chromium:
 	    echo "Chromium is missing. Install it with:  sudo apt-get install -y chromium"; exit 1; \
 	  fi; }
 
-# pytest exits 5 when it collected nothing; treat that as a pass, not a crash.
-test: $(VENV)/.installed-dev chromium
+# Lint first (seconds), then the suite. pytest exits 5 when it collected nothing; treat that
+# as a pass, not a crash.
+test: $(VENV)/.installed-dev lint chromium
 	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 test-fast: $(VENV)/.installed-dev
@@ -54,6 +57,7 @@ bench: $(VENV)/.installed-dev chromium
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache

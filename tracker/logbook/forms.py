@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import timeutil
 from ..extensions import db
+from ..labels import FOCUS_LABELS, PRESSURE_LABELS, STYLE_LABELS, TOOL_LABELS  # noqa: F401
 from ..models import Appointment, MassageSession, Routine, Therapist
 from .schema import DEFAULT_DURATION, FIELDS, LISTS
 
@@ -17,21 +18,6 @@ MOOD_LABELS = ("Awful", "Low", "Okay", "Good", "Great")
 RELAX_LABELS = ("Tense", "A bit tense", "Neutral", "Relaxed", "Very relaxed")
 SLEEP_LABELS = ("Very poor", "Poor", "Fair", "Good", "Very good")
 KIND_LABELS = {"professional": "Professional", "self": "Self-massage"}
-PRESSURE_LABELS = {"light": "Light", "medium": "Medium", "firm": "Firm"}
-STYLE_LABELS = {
-    "": "Not set", "swedish": "Swedish", "deep_tissue": "Deep tissue", "sports": "Sports",
-    "trigger_point": "Trigger point", "myofascial": "Myofascial", "hot_stone": "Hot stone",
-    "shiatsu": "Shiatsu", "other": "Other",
-}  # fmt: skip
-FOCUS_LABELS = {
-    "neck": "Neck", "shoulders": "Shoulders", "upper_back": "Upper back", "mid_back": "Mid back",
-    "lower_back": "Lower back", "hips_glutes": "Hips/glutes", "legs": "Legs",
-    "arms_hands": "Arms/hands", "feet": "Feet", "head_face": "Head/face",
-}  # fmt: skip
-TOOL_LABELS = {
-    "hands": "Hands", "foam_roller": "Foam roller", "ball": "Ball", "towel": "Towel",
-    "oil": "Oil", "cushion": "Cushion", "massage_gun": "Massage gun", "other": "Other",
-}  # fmt: skip
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, Time
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, Time
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -22,6 +23,8 @@ STYLES = (
     "other",
 )
 CADENCE_UNITS = ("days", "weeks", "months")
+# every N units from the anchor | N times per week or month | on chosen weekdays
+CADENCE_KINDS = ("every", "times", "weekdays")
 
 
 class Therapist(db.Model):
@@ -45,8 +48,12 @@ class Routine(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(20), default="professional")
+    # "every": cadence_count cadence_units from the anchor; "times": cadence_count sessions per
+    # week or month (cadence_unit weeks | months); "weekdays": on cadence_weekdays (0 = Monday).
+    cadence_kind: Mapped[str] = mapped_column(String(10), default="every", server_default="every")
     cadence_count: Mapped[int] = mapped_column(default=2)
     cadence_unit: Mapped[str] = mapped_column(String(10), default="weeks")
+    cadence_weekdays: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     anchor_date: Mapped[date] = mapped_column(Date)
     preferred_time: Mapped[time] = mapped_column(Time, default=time(18, 0))
     therapist_id: Mapped[int | None] = mapped_column(
@@ -54,6 +61,11 @@ class Routine(db.Model):
     )
     style: Mapped[str] = mapped_column(String(30), default="swedish")
     duration_minutes: Mapped[int] = mapped_column(default=60)
+    # Self-massage: the home kit and the areas worked on (professional routines leave them empty).
+    tools: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    focus_areas: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Per-routine "it's due" nudge, sent at preferred_time.
+    nudge_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Closed pause intervals [[start_iso, end_iso], ...] so streaks can skip them.
     pauses: Mapped[list] = mapped_column(JSON, default=list)

@@ -11,7 +11,7 @@ from .. import timeutil
 from ..extensions import db
 from ..models import Appointment, Routine, Therapist
 from ..ownership import owned_or_404
-from . import booking, bp, cadence, queries
+from . import booking, bp, queries
 from .forms import AppointmentForm, RescheduleForm, owned_choices
 from .views import require_owned, therapist_choices
 
@@ -79,8 +79,7 @@ def _defaults(routine: Routine | None) -> dict:
     today = timeutil.today_in(current_user.timezone)
     if routine is None:
         return {"day": today, "at": time(18, 0)}
-    last = queries.last_done_dates(current_user.id, current_user.timezone).get(routine.id)
-    due, _ = cadence.routine_state(routine, last, today)
+    due, _ = queries.due_states(current_user.id, [routine], current_user.timezone, today)[routine.id]
     return {"day": max(due or today, today), "at": routine.preferred_time,
             "routine_id": routine.id, "therapist_id": routine.therapist_id,
             "style": routine.style, "duration_minutes": routine.duration_minutes}

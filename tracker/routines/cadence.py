@@ -6,6 +6,15 @@ Semantics (see docs/routines.md):
 - the next due date is one cadence after the last session or completed appointment; if the
   routine has never been done since its anchor, the anchor itself is due (and may be overdue);
 - due soon means due today or within the next two days.
+
+Two more kinds of cadence set a target per calendar period instead of an interval:
+- "times": N sessions per week (Monday to Sunday) or calendar month, like Loop's
+  "2 times per week". The period is kept once it holds N sessions; until then the next
+  session is due after an even share of the period since the last one, and at the latest on
+  the last day that still leaves one day for each session missing.
+- "weekdays": on chosen weekdays (Tue and Sat). The next due date is the next chosen weekday
+  after the last session; a week is kept when it holds as many sessions as chosen days, so
+  Wednesday instead of Tuesday still counts.
 """
 
 from __future__ import annotations
@@ -18,6 +27,9 @@ from typing import Protocol
 from .. import timeutil
 
 UNITS = ("days", "weeks", "months")
+KINDS = ("every", "times", "weekdays")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PER_LIMITS = {"weeks": 14, "months": 31}
 LIMITS = {"days": 365, "weeks": 52, "months": 12}
 DUE_SOON_DAYS = 2
 
@@ -125,24 +137,124 @@ def due_at_utc(due: date, preferred_time: time, zone: str) -> datetime:
 
 class RoutineLike(Protocol):
     anchor_date: date
+    cadence_kind: str
     cadence_count: int
     cadence_unit: str
+    cadence_weekdays: list
     paused_at: datetime | None
     archived_at: datetime | None
 
 
+def validate_target(kind: str, count: int, unit: str, weekdays: list) -> str | None:
+    """An error message for an invalid cadence of any kind, or None."""
+    if kind == "every":
+        return validate_cadence(count, unit)
+    if kind == "times":
+        if unit not in PER_LIMITS:
+            return "Choose per week or per month."
+        if not isinstance(count, int) or not 1 <= count <= PER_LIMITS[unit]:
+            return f"1 to {PER_LIMITS[unit]} times per {unit[:-1]}."
+        return None
+    if kind == "weekdays":
+        if not weekdays or not all(isinstance(d, int) and 0 <= d <= 6 for d in weekdays):
+            return "Choose at least one day of the week."
+        return None
+    return "Choose how often."
+
+
+def period_bounds(day: date, unit: str) -> tuple[date, date]:
+    """The calendar week (Monday first) or month holding `day`, as [start, end)."""
+    if unit == "months":
+        start = day.replace(day=1)
+        return start, _add_months(start, 1)
+    start = day - timedelta(days=day.weekday())
+    return start, start + timedelta(days=7)
+
+
+def target(routine: RoutineLike) -> int:
+    """Sessions a period needs to be kept: 1 for "every", N for "times", the chosen days."""
+    kind = routine.cadence_kind or "every"
+    if kind == "times":
+        return max(1, routine.cadence_count)
+    if kind == "weekdays":
+        return max(1, len(set(routine.cadence_weekdays or [])))
+    return 1
+
+
+def target_unit(routine: RoutineLike) -> str:
+    return routine.cadence_unit if routine.cadence_kind == "times" else "weeks"
+
+
+def _progress(done: int, needed: int, unit: str) -> str:
+    return f"{min(done, needed)} of {needed} this {unit[:-1]}"
+
+
+def times_state(count: int, unit: str, last_done: date | None, done: int,
+                today: date) -> tuple[date, DueStatus]:
+    start, end = period_bounds(today, unit)
+    progress = _progress(done, count, unit)
+    if done >= count:
+        return end, DueStatus("on_track", (end - today).days, progress)
+    remaining = count - done
+    latest = end - timedelta(days=remaining)  # one day left for each session still missing
+    if latest < today:
+        return today, DueStatus("overdue", (latest - today).days, f"behind: {progress}")
+    share = max(1, (end - start).days // count)
+    ideal = today if last_done is None else max(today, last_done + timedelta(days=share))
+    due = min(ideal, latest)
+    days = (due - today).days
+    return due, DueStatus("due_soon" if days <= DUE_SOON_DAYS else "on_track", days, progress)
+
+
+def weekdays_state(weekdays: list, anchor: date, last_done: date | None, done: int,
+                   today: date) -> tuple[date, DueStatus]:
+    chosen = set(weekdays)
+    start = anchor if last_done is None or last_done < anchor else min(last_done, today) + timedelta(days=1)
+    if done >= len(chosen):  # this week is kept: the next is due next week
+        start = max(start, period_bounds(today, "weeks")[1])
+    due = next(start + timedelta(days=i) for i in range(7)
+               if (start + timedelta(days=i)).weekday() in chosen)
+    status = due_status(due, today)
+    if status.state != "overdue":
+        status = DueStatus(status.state, status.days, _progress(done, len(chosen), "weeks"))
+    return due, status
+
+
 def routine_state(
-    routine: RoutineLike, last_done: date | None, today: date
+    routine: RoutineLike, last_done: date | None, today: date, done_in_period: int = 0
 ) -> tuple[date | None, DueStatus]:
-    """(next due date, status); archived or paused routines are never due (next due is None)."""
+    """(next due date, status); archived or paused routines are never due (next due is None).
+
+    `done_in_period` counts the sessions in the current week or month; only target cadences
+    ("times", "weekdays") use it.
+    """
     if routine.archived_at is not None:
         return None, DueStatus("archived", 0, "archived")
     if routine.paused_at is not None:
         return None, DueStatus("paused", 0, "paused")
+    kind = getattr(routine, "cadence_kind", None) or "every"  # older callers' shapes: "every"
+    if kind == "times":
+        return times_state(routine.cadence_count, routine.cadence_unit, last_done,
+                           done_in_period, today)
+    if kind == "weekdays":
+        return weekdays_state(routine.cadence_weekdays, routine.anchor_date, last_done,
+                              done_in_period, today)
     due = next_due(
         routine.anchor_date, routine.cadence_count, routine.cadence_unit, last_done, today
     )
     return due, due_status(due, today)
+
+
+def describe(routine: RoutineLike) -> str:
+    """The cadence in words: "every 2 weeks", "2 times a week", "on Tue and Sat"."""
+    kind, count, unit = routine.cadence_kind or "every", routine.cadence_count, routine.cadence_unit
+    if kind == "times":
+        return f"{'once' if count == 1 else f'{count} times'} a {unit[:-1]}"
+    if kind == "weekdays":
+        names = [WEEKDAYS[d].title() for d in sorted(set(routine.cadence_weekdays or []))]
+        return "on " + (" and ".join(names) if len(names) <= 2
+                        else ", ".join(names[:-1]) + " and " + names[-1])
+    return f"every {unit[:-1]}" if count == 1 else f"every {count} {unit}"
 
 
 def countdown(start: datetime, now: datetime) -> str:

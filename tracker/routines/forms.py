@@ -6,10 +6,13 @@ from datetime import time
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -26,14 +29,21 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..labels import FOCUS_LABELS, TOOL_LABELS, WEEKDAY_LABELS
 from ..models.routine import KINDS, STYLES
+from ..models.session import FOCUS_AREAS, TOOLS
 from . import cadence
 
 STYLE_CHOICES = [SelectChoice(s, s.replace("_", " ").capitalize()) for s in STYLES]
 KIND_CHOICES = [SelectChoice("professional", "Professional (with a therapist)"),
                 SelectChoice("self", "Self-massage")]
 UNIT_CHOICES = [SelectChoice(u) for u in cadence.UNITS]
+CADENCE_CHOICES = [SelectChoice("every", "Every few days, weeks or months"),
+                   SelectChoice("times", "A number of times a week or month"),
+                   SelectChoice("weekdays", "On chosen days of the week")]
+PER_CHOICES = [SelectChoice("weeks", "a week"), SelectChoice("months", "a month")]
 assert [c.value for c in KIND_CHOICES] == list(KINDS)
 
 
@@ -71,11 +81,27 @@ class OwnedSelect(SelectField):
             raise ValidationError("Choose one from the list.")
 
 
+class MultiCheckboxField(SelectMultipleField):
+    """Real checkboxes, so the form works and reads well without JavaScript."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class RoutineForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Give the routine a name."), Length(max=120)])
     kind = SelectField("Kind", choices=KIND_CHOICES)
-    cadence_count = IntegerField("Every", validators=[InputRequired("Enter a number.")], default=2)
+    cadence_kind = RadioField("How often", choices=CADENCE_CHOICES, default="every")
+    cadence_count = IntegerField("Every", validators=[Optional()], default=2)
     cadence_unit = SelectField("Unit", choices=UNIT_CHOICES, default="weeks")
+    times_count = IntegerField("Times", validators=[Optional()], default=2)
+    times_per = SelectField("Per", choices=PER_CHOICES, default="weeks")
+    weekdays = MultiCheckboxField("Days", choices=[SelectChoice(d, text) for d, text in WEEKDAY_LABELS.items()], coerce=int,
+                                  validate_choice=True)
+    tools = MultiCheckboxField("Tools", choices=[SelectChoice(t, TOOL_LABELS[t]) for t in TOOLS])
+    focus_areas = MultiCheckboxField("Focus areas",
+                                     choices=[SelectChoice(a, FOCUS_LABELS[a]) for a in FOCUS_AREAS])
+    nudge_enabled = BooleanField("Remind me when it's due", default=True)
     anchor_date = DateField(
         "Starts on", validators=[InputRequired("Choose a date."), reasonable_date]
     )
@@ -86,10 +112,37 @@ class RoutineForm(FlaskForm):
     style = SelectField("Style", choices=STYLE_CHOICES)
     duration_minutes = IntegerField("Duration (minutes)", validators=duration_rules, default=60)
 
-    def validate_cadence_count(self, field) -> None:
-        message = cadence.validate_cadence(field.data, self.cadence_unit.data)
-        if message and self.cadence_unit.data in cadence.LIMITS:
-            raise ValidationError(message)
+    def validate(self, extra_validators=None) -> bool:
+        """Check the part of the cadence the chosen kind uses; its message goes beside it.
+        (After the fields, because each field's own validation resets its errors.)"""
+        valid = super().validate(extra_validators)
+        kind = self.cadence_kind.data
+        if kind == "times":
+            target, message = self.times_count, cadence.validate_target(
+                "times", self.times_count.data, self.times_per.data, [])
+        elif kind == "weekdays":
+            target, message = self.weekdays, cadence.validate_target(
+                "weekdays", 0, "weeks", self.weekdays.data or [])
+        else:
+            target, message = self.cadence_count, cadence.validate_cadence(
+                self.cadence_count.data, self.cadence_unit.data)
+        if target.data is None and kind != "weekdays":
+            message = "Enter a number."
+        if message and not target.errors and (kind != "every" or self.cadence_unit.data in cadence.LIMITS):
+            target.errors.append(message)
+        return valid and not target.errors
+
+    def cadence_values(self) -> dict:
+        """The model's cadence columns from whichever part of the form the kind uses."""
+        kind = self.cadence_kind.data
+        if kind == "times":
+            return {"cadence_kind": kind, "cadence_count": self.times_count.data,
+                    "cadence_unit": self.times_per.data, "cadence_weekdays": []}
+        if kind == "weekdays":
+            return {"cadence_kind": kind, "cadence_weekdays": sorted(set(self.weekdays.data)),
+                    "cadence_count": 1, "cadence_unit": "weeks"}
+        return {"cadence_kind": "every", "cadence_count": self.cadence_count.data,
+                "cadence_unit": self.cadence_unit.data, "cadence_weekdays": []}
 
 
 class AppointmentForm(FlaskForm):

@@ -24,11 +24,9 @@ def routine_home() -> dict | None:
         .order_by(Appointment.starts_at)
         .limit(1)
     )
-    done = queries.last_done_dates(current_user.id, zone)
-    routines = []
-    for routine in queries.routines(current_user.id):
-        due, status = cadence.routine_state(routine, done.get(routine.id), today)
-        routines.append({"routine": routine, "due": due, "status": status})
+    rows = queries.routines(current_user.id)
+    states = queries.due_states(current_user.id, rows, zone, today)
+    routines = [{"routine": r, "due": states[r.id][0], "status": states[r.id][1]} for r in rows]
     return {
         "next_appointment": next_appt,
         "countdown": cadence.countdown(next_appt.starts_at, now) if next_appt else "",

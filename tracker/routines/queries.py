@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from .. import timeutil
 from ..extensions import db
 from ..models import Appointment, MassageSession, Routine, Therapist, User
+from . import cadence
 
 
 def therapists(user_id: int) -> list[Therapist]:
@@ -56,6 +57,39 @@ def last_done_dates(user_id: int, zone: str | None = None) -> dict[int, date]:
         if latest is not None:
             result[rid] = timeutil.to_local(latest, zone).date()
     return result
+
+
+def period_counts(user_id: int, rows: list[Routine], zone: str, today: date) -> dict[int, int]:
+    """routine id -> sessions in its current week or month, for target cadences only.
+
+    One query from the earliest period start; the few rows it returns are bucketed here.
+    """
+    targets = [r for r in rows if (r.cadence_kind or "every") != "every"]
+    if not targets:
+        return {}
+    bounds = {r.id: cadence.period_bounds(today, cadence.target_unit(r)) for r in targets}
+    since = timeutil.local_to_utc(min(b[0] for b in bounds.values()), time(0), zone)
+    S, A = MassageSession, Appointment
+    routine_of_appointment = (db.select(A.routine_id).where(A.id == S.appointment_id)
+                              .scalar_subquery())
+    found = db.session.execute(
+        db.select(S.occurred_at, db.func.coalesce(S.routine_id, routine_of_appointment))
+        .where(S.user_id == user_id, S.deleted_at.is_(None), S.occurred_at >= since)
+    )
+    counts = dict.fromkeys(bounds, 0)
+    for occurred_at, routine_id in found:
+        if routine_id in bounds:
+            start, end = bounds[routine_id]
+            counts[routine_id] += start <= timeutil.to_local(occurred_at, zone).date() < end
+    return counts
+
+
+def due_states(user_id: int, rows: list[Routine], zone: str,
+               today: date) -> dict[int, tuple[date | None, cadence.DueStatus]]:
+    """routine id -> (next due date, status), for every kind of cadence."""
+    last = last_done_dates(user_id, zone)
+    done = period_counts(user_id, rows, zone, today)
+    return {r.id: cadence.routine_state(r, last.get(r.id), today, done.get(r.id, 0)) for r in rows}
 
 
 def logged_appointment_ids(user_id: int, appointment_ids: list[int]) -> set[int]:

@@ -9,6 +9,7 @@ from .. import timeutil
 from ..extensions import db
 from ..models import Routine
 from ..ownership import owned_or_404
+from ..signals import routine_changed
 from . import bp, cadence, queries
 from .forms import RoutineForm, owned_choices
 
@@ -32,11 +33,16 @@ def index():
     today = timeutil.today_in(current_user.timezone)
     done = queries.last_done_dates(current_user.id, current_user.timezone)
     rows = queries.routines(current_user.id, include_archived=True)
-    active = [(r, *cadence.routine_state(r, done.get(r.id), today)) for r in rows
-              if r.archived_at is None]
+    states = queries.due_states(current_user.id, [r for r in rows if r.archived_at is None],
+                                current_user.timezone, today)
+    active = [(r, *states[r.id]) for r in rows if r.archived_at is None]
     archived = [r for r in rows if r.archived_at is not None]
     return render_template("routines/index.html", active=active, archived=archived,
                            last_done=done)
+
+
+FORM_COLUMNS = ("name", "kind", "anchor_date", "preferred_time", "therapist_id", "style",
+                "duration_minutes", "tools", "focus_areas", "nudge_enabled")
 
 
 def _save(form: RoutineForm, routine: Routine | None):
@@ -48,7 +54,16 @@ def _save(form: RoutineForm, routine: Routine | None):
     if routine is None:
         routine = Routine(user_id=current_user.id)
         db.session.add(routine)
-    form.populate_obj(routine)
+    for name in FORM_COLUMNS:
+        setattr(routine, name, getattr(form, name).data)
+    for name, value in form.cadence_values().items():
+        setattr(routine, name, value)
+    if routine.kind == "self":  # no booking: nothing professional is kept for home sessions
+        routine.therapist_id = None
+    else:
+        routine.tools, routine.focus_areas = [], []
+    db.session.flush()
+    routine_changed.send(routine)  # re-plans its nudge in this transaction
     db.session.commit()
     return routine
 
@@ -68,7 +83,9 @@ def new_routine():
 @login_required
 def edit_routine(routine_id: int):
     routine = owned_or_404(Routine, routine_id)
-    form = RoutineForm(obj=routine)
+    targets = {"times_count": routine.cadence_count, "times_per": routine.cadence_unit} \
+        if routine.cadence_kind == "times" else {}
+    form = RoutineForm(obj=routine, weekdays=routine.cadence_weekdays, **targets)
     if _save(form, routine) is not None:
         flash("Routine updated.", "success")
         return redirect(url_for("routines.index"))
@@ -88,6 +105,7 @@ def routine_action(routine_id: int, action: str):
         routine.archived_at = routine.archived_at or now
     elif action == "restore":
         routine.archived_at = None
+    routine_changed.send(routine)
     db.session.commit()
     flash(f"Routine “{routine.name}”: {MESSAGES[action]}", "success")
     return redirect(url_for("routines.index"))

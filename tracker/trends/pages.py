@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from .. import timeutil
 from ..models import MassageSession, Routine, User
+from ..routines import cadence as routine_cadence
 from . import insights as ins
 from . import queries, series
 
@@ -16,8 +17,7 @@ METRICS = (("mood", "Mood"), ("relaxation", "Relaxation"), ("sleep_quality", "Sl
 
 
 def cadence_text(routine: Routine) -> str:
-    count, unit = routine.cadence_count, routine.cadence_unit
-    return f"every {unit[:-1]}" if count == 1 else f"every {count} {unit}"
+    return routine_cadence.describe(routine)
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def _adherence(user: User, routine: Routine, rows: list[series.SessionRow], firs
     mine = [r.day for r in rows if queries.row_matches(routine, r)]
     plain = series.periods(cadence, max(first, cadence.anchor), today)
     pauses = series.pause_ranges(routine.pauses, routine.paused_at, user.timezone, today)
-    marked = series.mark(plain, series.kept_by_days(mine), pauses)
+    marked = series.mark(plain, series.kept_by_days(mine, cadence.target), pauses)
     return RoutineAdherence(routine, cadence_text(routine), series.adherence_by_month(marked))
 
 

@@ -12,6 +12,7 @@ from .. import timeutil
 from ..extensions import db
 from ..models import Appointment, MassageSession, Routine, SleepLog, WaterIntake
 from ..models.types import UTCDateTime
+from ..routines import cadence as routine_cadence
 from . import series
 from .insights import Group
 from .series import SessionRow
@@ -106,7 +107,12 @@ def row_matches(routine: Routine, row: SessionRow) -> bool:
 
 
 def cadence_of(routine: Routine) -> series.Cadence:
-    return series.Cadence(routine.anchor_date, routine.cadence_count, routine.cadence_unit)
+    """Periods to judge: every N units from the anchor, or calendar weeks/months with a target."""
+    if (routine.cadence_kind or "every") == "every":
+        return series.Cadence(routine.anchor_date, routine.cadence_count, routine.cadence_unit)
+    unit = routine_cadence.target_unit(routine)
+    start = routine_cadence.period_bounds(routine.anchor_date, unit)[0]
+    return series.Cadence(start, 1, unit, target=routine_cadence.target(routine))
 
 
 @functools.lru_cache(maxsize=16)
@@ -132,10 +138,27 @@ def _probes(n: int):
     return db.select(*[probe(i) for i in range(n)])
 
 
-def kept_flags(user_id: int, routine: Routine, zone: str, plain: list[series.Period]) -> list[bool]:
-    """Whether each period has at least one session for the routine, in one round trip."""
+def _routine_days(user_id: int, routine: Routine, zone: str, start: datetime,
+                  end: datetime) -> list[date]:
+    """Local dates of the routine's sessions in [start, end), one per session."""
+    appointments = db.select(Appointment.id).where(
+        Appointment.user_id == user_id, Appointment.routine_id == routine.id)
+    found = db.session.scalars(db.select(S.occurred_at).where(
+        S.user_id == user_id, S.deleted_at.is_(None), S.occurred_at >= start, S.occurred_at < end,
+        or_(S.routine_id == routine.id,
+            and_(S.routine_id.is_(None), S.appointment_id.in_(appointments)))))
+    return [series.local_day(timeutil.as_utc(at), zone) for at in found]
+
+
+def kept_flags(user_id: int, routine: Routine, zone: str, plain: list[series.Period],
+               target: int = 1) -> list[bool]:
+    """Whether each period holds `target` sessions for the routine, in one round trip."""
     if not plain:
         return []
+    if target > 1:  # counts, not existence: the few rows of the window are counted here
+        days = _routine_days(user_id, routine, zone, day_start(plain[0].start, zone),
+                             day_start(plain[-1].end, zone))
+        return [series.kept_by_days(days, target)(p) for p in plain]
     params = {"user": user_id, "routine": routine.id}
     edges = {d: day_start(d, zone) for d in {p.start for p in plain} | {p.end for p in plain}}
     for i, p in enumerate(plain):
@@ -148,7 +171,7 @@ def routine_streak(user_id: int, routine: Routine, zone: str, today: date,
     """(streak length, capped) where capped means "at least this many" (window exhausted)."""
     cadence = cadence_of(routine)
     plain = series.periods(cadence, cadence.anchor, today, limit=limit)
-    flags = iter(kept_flags(user_id, routine, zone, plain))
+    flags = iter(kept_flags(user_id, routine, zone, plain, cadence.target))
     pauses = series.pause_ranges(routine.pauses, routine.paused_at, zone, today)
     marked = series.mark(plain, lambda p: next(flags), pauses)
     count, unbroken = series.streak(marked)

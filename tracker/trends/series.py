@@ -183,6 +183,7 @@ class Cadence:
     anchor: date
     count: int
     unit: str  # days | weeks | months
+    target: int = 1  # sessions a period needs to be kept ("2 times a week": 2)
 
     def start(self, k: int) -> date:
         """Start of the k-th period, from the anchor (so month ends don't drift), using the
@@ -262,13 +263,12 @@ def mark(plain: Sequence[Period], kept: Callable[[Period], bool],
     ]
 
 
-def kept_by_days(days: Iterable[date]) -> Callable[[Period], bool]:
-    """A period is kept when at least one session day falls inside it."""
-    ordered = sorted(set(days))
+def kept_by_days(days: Iterable[date], target: int = 1) -> Callable[[Period], bool]:
+    """A period is kept when it holds `target` sessions (one date per session)."""
+    ordered = sorted(days)
 
     def kept(p: Period) -> bool:
-        i = bisect.bisect_left(ordered, p.start)
-        return i < len(ordered) and ordered[i] < p.end
+        return bisect.bisect_left(ordered, p.end) - bisect.bisect_left(ordered, p.start) >= target
 
     return kept
 

@@ -1,5 +1,8 @@
 // Print buttons ([data-print]) for the therapist summary; the page works without this script.
-document.addEventListener("click", (event) => {
-  if (event.target.closest("[data-print]")) window.print();
-});
-document.querySelectorAll("[data-print]").forEach((button) => { button.hidden = false; });
+"use strict";
+(() => {
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+  document.querySelectorAll("[data-print]").forEach((button) => { button.hidden = false; });
+})();

@@ -1,23 +1,21 @@
 // Routines: copy the private calendar link. Progressive enhancement only.
-(function () {
-  "use strict";
-  function setup() {
-    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
-      var input = document.getElementById(button.getAttribute("data-copy-target"));
+"use strict";
+(() => {
+  const setup = () => {
+    document.querySelectorAll("[data-copy-target]").forEach((button) => {
+      const input = document.getElementById(button.dataset.copyTarget);
       if (!input || !navigator.clipboard) return;
       button.classList.remove("hidden-until-js");
-      button.addEventListener("click", function () {
-        navigator.clipboard.writeText(input.value).then(function () {
+      button.addEventListener("click", async () => {
+        try {
+          await navigator.clipboard.writeText(input.value);
           button.textContent = "Copied";
-        }, function () {
+        } catch (error) {
           input.select();
-        });
+        }
       });
     });
-  }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setup);
-  } else {
-    setup();
-  }
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
 })();

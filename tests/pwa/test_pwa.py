@@ -19,8 +19,8 @@ HASHED_CSS = re.compile(r'href="(/static/css/app\.[0-9a-f]{10}\.css)"')
 
 
 def sw_constants(body: str) -> dict:
-    version = re.search(r"var VERSION = (\"[^\"]+\");", body)[1]
-    precache = re.search(r"var PRECACHE = (\[.*?\]);", body)[1]
+    version = re.search(r"const VERSION = (\"[^\"]+\");", body)[1]
+    precache = re.search(r"const PRECACHE = (\[.*?\]);", body)[1]
     return {"version": json.loads(version), "precache": json.loads(precache)}
 
 
@@ -101,8 +101,11 @@ def test_it_serves_the_service_worker_at_root_scope_uncached(client):
 
 def test_every_precached_and_imported_url_exists(client):
     body = client.get("/sw.js").get_data(as_text=True)
-    imports = re.findall(r'importScripts\("([^"]+)"\)', body)
-    assert any("/js/outbox." in u for u in imports)
+    imports = json.loads("[" + re.search(r"importScripts\((.*?)\);", body)[1] + "]")
+    names = [re.sub(r"\.[0-9a-f]{10}\.js$", ".js", u) for u in imports]
+    # In dependency order: the shared helpers, the store, the outbox, then the push handlers.
+    assert names == ["/static/js/common.js", "/static/js/idb.js", "/static/js/outbox.js",
+                     "/static/js/sw-push.js"]  # fmt: skip
     for url in sw_constants(body)["precache"] + imports:
         assert client.get(url).status_code == 200, url
 
@@ -220,3 +223,44 @@ def test_url_for_static_is_fingerprinted_everywhere(app):
         assert re.fullmatch(r"/static/js/outbox\.[0-9a-f]{10}\.js", url)
         assert url_for("static", filename=url.removeprefix("/static/")) == url
         assert url_for("static", filename="js/missing.js") == "/static/js/missing.js"
+
+
+ACCOUNT_ATTR = re.compile(r'<body data-account="([0-9a-f]+)">')
+
+
+def test_pages_and_the_csrf_endpoint_name_the_same_opaque_account(
+    alice_client, bob_client, client, alice
+):
+    """The offline queue tags entries with this value and only sends them while it matches."""
+    alices = ACCOUNT_ATTR.search(alice_client.get("/").get_data(as_text=True))[1]
+    bobs = ACCOUNT_ATTR.search(bob_client.get("/").get_data(as_text=True))[1]
+    assert alices != bobs and str(alice.id) not in (alices, bobs)
+    assert alice_client.get("/api/v1/csrf-token").get_json()["account"] == alices
+    assert bob_client.get("/api/v1/csrf-token").get_json()["account"] == bobs
+    assert client.get("/api/v1/csrf-token").get_json()["account"] is None
+    assert "data-account" not in client.get("/login").get_data(as_text=True)
+
+
+def test_pages_load_the_shell_scripts_in_dependency_order(client):
+    html = client.get("/login").get_data(as_text=True)
+    scripts = [
+        re.sub(r"\.[0-9a-f]{10}\.js$", ".js", u) for u in re.findall(r'<script src="([^"]+)"', html)
+    ]
+    order = [
+        f"/static/{name}"
+        for name in ("js/common.js", "js/idb.js", "js/outbox.js", "js/outbox-ui.js")
+    ]
+    assert [s for s in scripts if s in order] == order
+    assert "defer" in html and "<script>" not in html  # no inline scripts (CSP)
+
+
+JS_FILES = sorted(Path("static/js").glob("*.js")) + [Path("templates/pwa/sw.js")]
+ES5_ONLY = re.compile(r"^\s*var\s|\bfunction\s*\(|\.then\(function\b", re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", JS_FILES, ids=lambda p: p.name)
+def test_scripts_are_written_in_one_dialect(path):
+    """ES2017+ throughout (const/let, arrow functions, async/await): no ES5 leftovers."""
+    source = path.read_text()
+    assert not ES5_ONLY.findall(source), f"{path}: {ES5_ONLY.findall(source)}"
+    assert source.lstrip().startswith(("/*", "//")) and '"use strict";' in source

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from flask import current_app, jsonify, make_response, redirect, render_template, url_for
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import BuildError
 
@@ -14,19 +16,28 @@ from .assets import hashed_name, static_url
 
 THEME_LIGHT, THEME_DARK = "#2f6f73", "#16292a"
 BACKGROUND_LIGHT, BACKGROUND_DARK = "#f7f8f6", "#111a1a"
+# Scripts every page loads (base.html, in this order: each needs the ones before it).
+PAGE_SCRIPTS = (
+    "js/app.js",
+    "js/common.js",  # self.BR: shared helpers (CSRF, JSON requests, form serialiser, VAPID key)
+    "js/idb.js",  # BR.idb: the IndexedDB store
+    "js/outbox.js",  # BR.outbox: the offline queue and its flush (pages and worker)
+    "js/outbox-ui.js",  # the queue in the page: status line, /outbox list, offline submit
+    "js/sw-register.js",
+    "js/install.js",
+)
 # The app shell: everything a page needs to render offline. Missing files are skipped.
 SHELL_FILES = (
     "css/app.css",
-    "js/app.js",
-    "js/sw-register.js",
-    "js/outbox.js",
-    "js/install.js",
+    *PAGE_SCRIPTS,
     "js/push.js",
+    "js/logbook.js",
     "icons/icon-192.png",
     "icons/icon.svg",
 )
-# Scripts the worker runs: the outbox (Background Sync) and the reminders' push handlers.
-WORKER_IMPORTS = ("js/outbox.js", "js/sw-push.js")
+# Scripts the worker runs (importScripts, in order): helpers, the outbox (Background Sync)
+# and the reminders' push handlers.
+WORKER_IMPORTS = ("js/common.js", "js/idb.js", "js/outbox.js", "js/sw-push.js")
 # Templates whose output is precached: a change to any of them must produce a new worker.
 SHELL_TEMPLATES = (
     "pwa/sw.js",
@@ -143,10 +154,23 @@ def outbox():
     return render_template("pwa/offline.html", offline=False)
 
 
+def outbox_account() -> str:
+    """An opaque, stable value per signed-in user ("" when no one is): the offline queue tags
+    each entry with it and only sends an entry while the same account is signed in. A keyed
+    hash, so it neither reveals the user id nor can be guessed for another user."""
+    if not current_user.is_authenticated:
+        return ""
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    message = f"outbox-account:{current_user.id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
+
+
 @api_bp.get("/csrf-token")
 def csrf_token():
-    """A fresh CSRF token for the service worker's Background Sync (it has no page to read)."""
-    response = jsonify(csrf_token=generate_csrf())
+    """A fresh CSRF token and who is signed in, for the offline queue's flush: the service
+    worker has no page to read them from, and a page may be older than the session."""
+    response = jsonify(csrf_token=generate_csrf(), account=outbox_account() or None)
     response.headers["Cache-Control"] = "no-store"
     return response
 

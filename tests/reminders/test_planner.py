@@ -96,7 +96,7 @@ def test_it_plans_nothing_when_the_kind_is_switched_off():
     assert planner.plan_appointment(user, a, EARLY) == []
     assert planner.plan_log_prompt(user, a, EARLY, logged=False) == []
     assert planner.plan_hydration(user, 1, "s", a.ends_at, EARLY, glasses=0, url="/") == []
-    assert planner.plan_sleep_checkin(user, session(a.ends_at), EARLY) == []
+    assert planner.plan_sleep_checkin(user, 1, date(2026, 3, 10), [session(a.ends_at)], EARLY) == []
     routine = SimpleNamespace(id=1, name="Fortnightly massage", archived_at=None, paused_at=None)
     assert planner.plan_routine_due(user, routine, date(2026, 3, 12), "due_soon", EARLY, booked=False) == []
 
@@ -146,13 +146,83 @@ def test_hydration_stops_when_the_goal_is_met():
     assert planner.plan_hydration(U(), 5, "s", utc(2026, 3, 10, 13), EARLY, glasses=8, url="/") == []
 
 
-def test_hydration_reminders_in_quiet_hours_collapse_into_one_in_the_morning():
+def test_hydration_reminders_in_quiet_hours_go_out_before_they_begin_once():
     anchor = utc(2026, 3, 10, 19)  # 20:00 local: +2 h and +4 h fall in quiet hours
     specs = planner.plan_hydration(U(), 5, "a", anchor, EARLY, glasses=0, url="/")
-    assert [(s.slot, s.due_at) for s in specs] == [
-        ("a15", utc(2026, 3, 10, 19, 15)), ("a60", utc(2026, 3, 10, 20)),
-        ("a120", utc(2026, 3, 11, 7)),
+    assert [(s.slot, s.due_at, s.stale_at) for s in specs] == [
+        ("a15", utc(2026, 3, 10, 19, 15), utc(2026, 3, 10, 20, 15)),
+        ("a60", utc(2026, 3, 10, 20), utc(2026, 3, 10, 21)),
+        # 21:59 local, stale when quiet hours begin: a late delivery never buzzes inside them.
+        ("a120", utc(2026, 3, 10, 20, 59), utc(2026, 3, 10, 21)),
     ]
+
+
+def test_water_after_quiet_hours_began_is_dropped_not_moved_to_the_morning():
+    anchor = utc(2026, 3, 10, 21, 30)  # 22:30 local: every reminder would be stale by 08:00
+    assert planner.plan_hydration(U(), 5, "s", anchor, EARLY, glasses=0, url="/") == []
+
+
+@pytest.mark.parametrize("zone, anchor, before_quiet", [
+    # Sat 28 Mar 2026, 20:00 CET; Berlin springs forward that night.
+    ("Europe/Berlin", utc(2026, 3, 28, 19), utc(2026, 3, 28, 20, 59)),
+    # Sun 29 Mar 2026, the first CEST evening (20:00 CEST is 18:00 UTC).
+    ("Europe/Berlin", utc(2026, 3, 29, 18), utc(2026, 3, 29, 19, 59)),
+    # Sun 25 Oct 2026, the first CET evening after falling back.
+    ("Europe/Berlin", utc(2026, 10, 25, 19), utc(2026, 10, 25, 20, 59)),
+    # Sun 8 Mar 2026 in New York, the first EDT evening: 20:00 EDT is 00:00 UTC.
+    ("America/New_York", utc(2026, 3, 9, 0), utc(2026, 3, 9, 1, 59)),
+])
+def test_an_evening_sessions_water_never_lands_the_next_morning_across_dst(zone, anchor, before_quiet):
+    user = U(timezone=zone)
+    specs = planner.plan_hydration(user, 5, "s", anchor, EARLY, glasses=0, url="/")
+    assert [(s.slot, s.due_at) for s in specs] == [
+        ("s15", anchor + timedelta(minutes=15)), ("s60", anchor + timedelta(minutes=60)),
+        ("s120", before_quiet)]  # 21:59 local; +4 h collapses into it
+    evening = planner.to_local(anchor, zone).date()
+    assert all(planner.to_local(s.due_at, zone).date() == evening for s in specs)
+    assert all(planner.quiet_window(s.due_at, zone, user.quiet_start, user.quiet_end) is None
+               for s in specs)
+
+
+def test_water_moved_before_quiet_hours_is_dropped_right_after_the_previous_one():
+    anchor = utc(2026, 3, 10, 19, 40)  # 20:40: +60 is 21:40, +120 would move to 21:59
+    specs = planner.plan_hydration(U(), 5, "s", anchor, EARLY, glasses=0, url="/")
+    assert [s.slot for s in specs] == ["s15", "s60"]
+
+
+def test_water_waits_for_a_short_quiet_window_to_end_while_still_fresh():
+    user = U(quiet_start=time(14, 0), quiet_end=time(14, 30))  # a nap, 13:00-13:30 UTC
+    anchor = utc(2026, 3, 10, 13, 5)  # inside it, so "before it began" is before the massage
+    [first, *_] = planner.plan_hydration(user, 5, "s", anchor, EARLY, glasses=0, url="/")
+    assert (first.due_at, first.stale_at) == (utc(2026, 3, 10, 13, 30), utc(2026, 3, 10, 14, 20))
+
+
+def test_a_newer_massage_restarts_the_one_water_chain():
+    older = planner.Massage("a", 7, utc(2026, 3, 10, 12), "/appt")
+    first = planner.Massage("s", 8, utc(2026, 3, 10, 14), "/one")
+    second = planner.Massage("s", 9, utc(2026, 3, 10, 14, 1), "/two")  # logged a minute later
+    specs = planner.plan_water(U(), [second, older, first], EARLY, glasses_on=lambda day: 0)
+    assert [(s.subject_id, s.slot) for s in specs] == [
+        (7, "a15"), (7, "a60"),  # 12:15 and 13:00 UTC; the rest is after the next massage
+        (9, "s15"), (9, "s60"), (9, "s120"), (9, "s240"),
+    ]
+    assert len({s.due_at for s in specs}) == len(specs)
+
+
+def test_the_goal_counts_the_chains_local_day():
+    days = []
+    massage = planner.Massage("s", 8, utc(2026, 3, 10, 23, 30), "/")  # 00:30 on the 11th in Berlin
+    user = U(quiet_start=time(3), quiet_end=time(3))
+    planner.plan_water(user, [massage], EARLY, glasses_on=lambda day: days.append(day) or 8)
+    assert days == [date(2026, 3, 11)]
+
+
+def test_water_text_uses_the_right_plural():
+    [spec, *_] = planner.plan_hydration(U(prefs={"glasses_goal": 1}), 5, "s", utc(2026, 3, 10, 13),
+                                        EARLY, glasses=0, url="/")
+    assert spec.body.startswith("0 of 1 glass today.")
+    [spec, *_] = planner.plan_hydration(U(), 5, "s", utc(2026, 3, 10, 13), EARLY, glasses=1, url="/")
+    assert spec.body.startswith("1 of 8 glasses today.")
 
 
 def test_hydration_window_passed_is_not_planned():
@@ -161,19 +231,44 @@ def test_hydration_window_passed_is_not_planned():
     assert [s.slot for s in specs] == ["s240"]
 
 
+NIGHT = date(2026, 3, 10)
+
+
 def test_sleep_checkin_is_the_next_morning_at_wake_time():
-    [spec] = planner.plan_sleep_checkin(U(wake_time=time(9, 15)), session(utc(2026, 3, 10, 18)), EARLY)
-    assert spec.due_at == utc(2026, 3, 11, 8, 15)
+    [spec] = planner.plan_sleep_checkin(U(wake_time=time(9, 15)), 1, NIGHT, [session(utc(2026, 3, 10, 18))], EARLY)
+    assert (spec.subject_id, spec.slot, spec.due_at) == (1, "night:2026-03-10", utc(2026, 3, 11, 8, 15))
     assert spec.actions == [{"action": "rate", "title": "Rate sleep"}]
     assert spec.url == "/sessions/c0ffee/edit#sleep-h"
-    # Waking before quiet hours end: wait for them.
-    [spec] = planner.plan_sleep_checkin(U(wake_time=time(6, 30)), session(utc(2026, 3, 10, 18)), EARLY)
-    assert spec.due_at == utc(2026, 3, 11, 7)
+    # Waking before quiet hours end: wait for them (still fresh then), keeping its staleness.
+    [spec] = planner.plan_sleep_checkin(U(wake_time=time(6, 30)), 1, NIGHT, [session(utc(2026, 3, 10, 18))], EARLY)
+    assert (spec.due_at, spec.stale_at) == (utc(2026, 3, 11, 7), utc(2026, 3, 11, 11, 30))
+    # ...but never past it: quiet until 13:00 is more than 6 h after waking at 06:30.
+    late = U(wake_time=time(6, 30), quiet_end=time(13, 0))
+    assert planner.plan_sleep_checkin(late, 1, NIGHT, [session(utc(2026, 3, 10, 18))], EARLY) == []
+
+
+def test_one_sleep_checkin_covers_every_session_of_the_day():
+    day = [session(utc(2026, 3, 10, 17), id=3), session(utc(2026, 3, 10, 17, 1), id=4)]
+    day[1].client_id = "later"
+    [spec] = planner.plan_sleep_checkin(U(), 1, NIGHT, day, EARLY)
+    assert spec.url == "/sessions/later/edit#sleep-h"
+    day[0].sleep_quality = 4  # answered on either session: nothing left to ask
+    assert planner.plan_sleep_checkin(U(), 1, NIGHT, day, EARLY) == []
 
 
 def test_sleep_checkin_is_skipped_when_filled_or_deleted():
-    assert planner.plan_sleep_checkin(U(), session(utc(2026, 3, 10, 18), sleep=4), EARLY) == []
-    assert planner.plan_sleep_checkin(U(), session(utc(2026, 3, 10, 18), deleted=EARLY), EARLY) == []
+    assert planner.plan_sleep_checkin(U(), 1, NIGHT, [session(utc(2026, 3, 10, 18), sleep=4)], EARLY) == []
+    assert planner.plan_sleep_checkin(U(), 1, NIGHT, [session(utc(2026, 3, 10, 18), deleted=EARLY)], EARLY) == []
+
+
+def test_snooze_into_quiet_hours_comes_before_them_or_not_at_all():
+    # 21:20 local + 30 min is before 22:00: as asked.
+    assert planner.snooze_until(U(), utc(2026, 3, 10, 20, 20))[0] == utc(2026, 3, 10, 20, 50)
+    # 21:45 + 30 min is quiet: 21:59 instead, stale at 22:00.
+    assert planner.snooze_until(U(), utc(2026, 3, 10, 20, 45)) == (utc(2026, 3, 10, 20, 59),
+                                                                 utc(2026, 3, 10, 21))
+    # 22:10 is already quiet: not carried to the morning.
+    assert planner.snooze_until(U(), utc(2026, 3, 10, 21, 10)) is None
 
 
 # --- routine due ---------------------------------------------------------------------------

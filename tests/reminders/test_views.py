@@ -259,13 +259,14 @@ NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
 
 def test_the_reminders_page_shows_only_mine_with_status_and_reason(app, bob, alice):
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False) as traveller:
         client = app.test_client()
         client.post("/login", data={"email": "alice@example.com", "password": "alice-password-1"})
         with app.app_context():
             appt = book(alice.id, NOW + timedelta(days=2))
             book(bob.id, NOW + timedelta(days=2), therapist="Bobtherapist")
             change(appt, status="cancelled")
+        traveller.move_to(NOW + timedelta(days=2))  # cancelled reminders show once their time came
         page = client.get("/reminders").get_data(as_text=True)
     assert "Appointment cancelled" in page and "Cancelled" in page
     assert "Bobtherapist" not in page

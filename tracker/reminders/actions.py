@@ -81,33 +81,28 @@ def _chain_session(reminder: Reminder) -> tuple[MassageSession | None, Appointme
 
 
 def drank(reminder: Reminder, jti: str) -> dict:
-    """Count a glass (idempotent on a UUID derived from the token) and re-plan the chain."""
-    from ..logbook.water import record_drink
+    """Count a glass (idempotent on a UUID derived from the token); record_drink re-plans the
+    water chain. Answers with the day's glasses, which is what the goal counts."""
+    from ..logbook.water import glasses_on, record_drink
 
-    session, appt = _chain_session(reminder)
+    session, _ = _chain_session(reminder)
     client_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"back-relief:action:{jti}"))
-    now = timeutil.now()
-    record_drink(reminder.user_id, client_id, session.id if session else None, now)
-    db.session.flush()
-    if session is not None:
-        db.session.refresh(session)
-    if appt is not None:
-        schedule.replan_appointment(appt, now)
-        anchor = appt.ends_at
-    elif session is not None:
-        schedule.replan_session(session, now)
-        anchor = session.occurred_at + timedelta(minutes=session.duration_minutes or 0)
-    else:
-        return {"glasses": None}
-    return {"glasses": schedule.glasses_since(reminder.user_id, anchor, session)}
+    record_drink(reminder.user_id, client_id, session.id if session else None, timeutil.now())
+    user = db.session.get(User, reminder.user_id)
+    return {"glasses": glasses_on(user.id, user.timezone, timeutil.today_in(user.timezone))}
 
 
 def snooze(reminder: Reminder) -> dict:
-    """Deliver this reminder again in 30 minutes (or when quiet hours end)."""
+    """Deliver this reminder again in 30 minutes, or before quiet hours begin; when neither
+    makes sense any more it is cancelled rather than carried into the next morning."""
     user = db.session.get(User, reminder.user_id)
-    until = planner.snooze_until(user, timeutil.now())
-    reminder.snoozed_until = reminder.due_at = reminder.next_attempt_at = until
-    reminder.stale_at = until + planner.STALE_AFTER.get(reminder.kind, timedelta(hours=1))
-    reminder.status, reminder.attempts, reminder.sent_at, reminder.last_error = "pending", 0, None, ""
+    now = timeutil.now()
+    fitted = planner.snooze_until(user, now, reminder.kind)
     reminder.claimed_until, reminder.claimed_by = None, ""
+    if fitted is None:
+        reminder.status, reminder.last_error = "cancelled", "Quiet hours begin before then"
+        return {"snoozed_until": None}
+    until, reminder.stale_at = fitted
+    reminder.snoozed_until = reminder.due_at = reminder.next_attempt_at = until
+    reminder.status, reminder.attempts, reminder.sent_at, reminder.last_error = "pending", 0, None, ""
     return {"snoozed_until": timeutil.iso(until)}

@@ -6,6 +6,7 @@ No database, no clock. Every wall-clock intent ("the day before at 18:00", "wake
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -90,8 +91,8 @@ def quiet_window(at: datetime, zone: str, start: time, end: time) -> tuple[datet
 def respect_quiet_hours(
     due: datetime, user: PlanUser, *, deadline: datetime | None = None
 ) -> datetime:
-    """Move a due time out of quiet hours: to their end, or (if that misses `deadline`)
-    to the last minute before they began."""
+    """Appointments: move a due time out of quiet hours to their end, or (if that misses
+    `deadline`) to the last minute before they began."""
     window = quiet_window(due, user.timezone, user.quiet_start, user.quiet_end)
     if window is None:
         return due
@@ -99,6 +100,29 @@ def respect_quiet_hours(
     if deadline is not None and end >= deadline:
         return start - timedelta(minutes=1)
     return end
+
+
+def fit_quiet_hours(
+    due: datetime, stale: datetime, user: PlanUser, *, since: datetime | None = None
+) -> tuple[datetime, datetime] | None:
+    """(due, stale) for every kind but appointments, or None when no time still makes sense.
+
+    In quiet hours a reminder goes at the last minute before they began when that is not
+    before `since` (its triggering event, e.g. the massage a water reminder follows); it then
+    goes stale as they begin, so a late delivery never buzzes inside them. Otherwise it waits
+    for their end if it is still fresh then, keeping its staleness, so nothing is carried into
+    the next morning once it is stale.
+    """
+    window = quiet_window(due, user.timezone, user.quiet_start, user.quiet_end)
+    if window is None:
+        return due, stale
+    start, end = window
+    before = start - timedelta(minutes=1)
+    if since is not None and before >= since:
+        return before, start
+    if end < stale:
+        return end, stale
+    return None
 
 
 # --- text helpers ------------------------------------------------------------------------
@@ -126,6 +150,10 @@ def _spec(kind: str, subject_id: int, slot: str, due: datetime, stale: datetime,
 
 def _fresh(specs: list[ReminderSpec], now: datetime) -> list[ReminderSpec]:
     return [s for s in specs if s.stale_at > now]
+
+
+def _glasses(n: int) -> str:
+    return f"{n} glass" if n == 1 else f"{n} glasses"
 
 
 # --- the five kinds ----------------------------------------------------------------------
@@ -162,9 +190,11 @@ def plan_log_prompt(user: PlanUser, appt: Any, now: datetime, *, logged: bool) -
     """At the appointment's end, unless a session is already logged for it."""
     if not user.pref("log_prompt") or appt.status == "cancelled" or logged:
         return []
-    due = respect_quiet_hours(appt.ends_at, user)
+    fitted = fit_quiet_hours(appt.ends_at, appt.ends_at + STALE_AFTER["log_prompt"], user)
+    if fitted is None:
+        return []
     spec = _spec(
-        "log_prompt", appt.id, "end", due, due + STALE_AFTER["log_prompt"],
+        "log_prompt", appt.id, "end", *fitted,
         f"How was your massage{_with(appt.therapist_name)}?",
         "Log it while it's fresh: pain, mood and notes take seconds.",
         f"/sessions/new?appointment={appt.id}",
@@ -172,14 +202,27 @@ def plan_log_prompt(user: PlanUser, appt: Any, now: datetime, *, logged: bool) -
     return _fresh([spec], now)
 
 
+@dataclass(frozen=True)
+class Massage:
+    """What starts a water chain: an appointment's end ("a") or, for a session without an
+    appointment, the session's end ("s")."""
+
+    prefix: str
+    subject_id: int
+    ends_at: datetime
+    url: str
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.prefix, self.subject_id)
+
+
 def plan_hydration(
     user: PlanUser, subject_id: int, slot_prefix: str, anchor: datetime, now: datetime,
-    *, glasses: int, url: str,
+    *, glasses: int, url: str, until: datetime | None = None,
 ) -> list[ReminderSpec]:
-    """Water reminders at each offset after `anchor`, until the glasses goal is met.
-
-    slot_prefix "a" anchors the chain to an appointment's end, "s" to a session with no
-    appointment, so one massage never gets two chains.
+    """Water reminders at each offset after `anchor` (the massage's end), until the day's
+    glasses reach the goal, and only before `until` (when the next massage restarts the chain).
     """
     goal = int(user.pref("glasses_goal"))
     if not user.pref("hydration") or glasses >= goal:
@@ -187,31 +230,61 @@ def plan_hydration(
     specs: list[ReminderSpec] = []
     seen: set[datetime] = set()
     for offset in sorted({int(m) for m in user.pref("hydration_offsets")}):
-        due = respect_quiet_hours(anchor + timedelta(minutes=offset), user)
-        if due in seen:  # several moved to the end of quiet hours: one is enough
+        due = anchor + timedelta(minutes=offset)
+        fitted = fit_quiet_hours(due, due + STALE_AFTER["hydration"], user, since=anchor)
+        if fitted is None or fitted[0] in seen:  # several moved before quiet hours: one is enough
             continue
-        seen.add(due)
+        if until is not None and fitted[0] >= until:
+            continue
+        if fitted[0] != due and specs and fitted[0] - specs[-1].due_at < SNOOZE:
+            continue  # moved to just after the previous one: that one already asked
+        seen.add(fitted[0])
         specs.append(_spec(
-            "hydration", subject_id, f"{slot_prefix}{offset}", due,
-            due + STALE_AFTER["hydration"], "Time for a glass of water",
-            f"{glasses} of {goal} glasses so far. Water helps your muscles recover.", url,
+            "hydration", subject_id, f"{slot_prefix}{offset}", *fitted,
+            "Time for a glass of water",
+            f"{glasses} of {_glasses(goal)} today. Water helps your muscles recover.", url,
         ))
     return _fresh(specs, now)
 
 
-def plan_sleep_checkin(user: PlanUser, session: Any, now: datetime) -> list[ReminderSpec]:
-    """The morning after the session, at wake time, unless sleep is already filled in."""
-    if not user.pref("sleep_checkin") or session.deleted_at is not None:
+def plan_water(
+    user: PlanUser, massages: list[Massage], now: datetime, *, glasses_on: Callable[[date], int]
+) -> list[ReminderSpec]:
+    """One water chain at a time: each massage's chain runs until the next massage ends, so a
+    new session restarts the chain instead of adding one. `glasses_on(local day)` counts the
+    glasses of the chain's day (the day the massage ended)."""
+    ordered = sorted(massages, key=lambda m: (m.ends_at, m.prefix, m.subject_id))
+    specs: list[ReminderSpec] = []
+    for i, massage in enumerate(ordered):
+        until = ordered[i + 1].ends_at if i + 1 < len(ordered) else None
+        day = to_local(massage.ends_at, user.timezone).date()
+        specs += plan_hydration(
+            user, massage.subject_id, massage.prefix, massage.ends_at, now,
+            glasses=glasses_on(day), url=massage.url, until=until,
+        )
+    return specs
+
+
+def plan_sleep_checkin(
+    user: PlanUser, subject_id: int, night: date, sessions: list[Any], now: datetime
+) -> list[ReminderSpec]:
+    """One check-in the morning after `night` at wake time, covering every session of that
+    local day; none once any of them has its sleep filled in. subject_id is the user's id."""
+    live = [s for s in sessions if s.deleted_at is None]
+    if not user.pref("sleep_checkin") or not live:
         return []
-    if session.sleep_quality is not None:
+    if any(s.sleep_quality is not None for s in live):
         return []
-    morning = to_local(session.occurred_at, user.timezone).date() + timedelta(days=1)
-    due = respect_quiet_hours(local_to_utc(morning, user.wake_time, user.timezone), user)
+    due = local_to_utc(night + timedelta(days=1), user.wake_time, user.timezone)
+    fitted = fit_quiet_hours(due, due + STALE_AFTER["sleep_checkin"], user)
+    if fitted is None:
+        return []
+    latest = max(live, key=lambda s: (s.occurred_at, s.id))
     spec = _spec(
-        "sleep_checkin", session.id, "morning", due, due + STALE_AFTER["sleep_checkin"],
+        "sleep_checkin", subject_id, f"night:{night.isoformat()}", *fitted,
         "How did you sleep after your massage?",
         "Rate your sleep in two taps; it shows whether massage helps.",
-        f"/sessions/{session.client_id}/edit#sleep-h",
+        f"/sessions/{latest.client_id}/edit#sleep-h",
     )
     return _fresh([spec], now)
 
@@ -228,7 +301,10 @@ def plan_routine_due(
     due = local_to_utc(today, user.reminder_time, user.timezone)
     if due < now:
         due = local_to_utc(today + timedelta(days=1), user.reminder_time, user.timezone)
-    due = respect_quiet_hours(due, user)
+    fitted = fit_quiet_hours(due, due + STALE_AFTER["routine_due"], user)
+    if fitted is None:
+        return []
+    due = fitted[0]
     if status == "overdue":
         title = f"{routine.name} is overdue"
     elif next_due == to_local(due, user.timezone).date():
@@ -236,11 +312,15 @@ def plan_routine_due(
     else:
         title = f"{routine.name} is due {next_due:%A}"
     spec = _spec(
-        "routine_due", routine.id, f"{next_due.isoformat()}:{status}", due,
-        due + STALE_AFTER["routine_due"], title, "Nothing is booked yet. Book it?", "/routine",
+        "routine_due", routine.id, f"{next_due.isoformat()}:{status}", *fitted,
+        title, "Nothing is booked yet. Book it?", "/routine",
     )
     return _fresh([spec], now)
 
 
-def snooze_until(user: PlanUser, now: datetime) -> datetime:
-    return respect_quiet_hours(now + SNOOZE, user)
+def snooze_until(
+    user: PlanUser, now: datetime, kind: str = "hydration"
+) -> tuple[datetime, datetime] | None:
+    """(due, stale) 30 minutes from now, out of quiet hours by the same rule; None if nothing fits."""
+    due = now + SNOOZE
+    return fit_quiet_hours(due, due + STALE_AFTER.get(kind, timedelta(hours=1)), user, since=now)

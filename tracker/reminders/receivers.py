@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy import inspect
+
 from ..extensions import db
-from ..models import Routine
-from ..signals import appointment_changed, preferences_changed, session_changed
+from ..models import Routine, User
+from ..signals import (
+    appointment_changed,
+    preferences_changed,
+    routine_changed,
+    session_changed,
+    water_changed,
+)
 from . import schedule
 
 
@@ -19,9 +27,25 @@ def on_appointment_changed(appt, **_) -> None:
 
 
 def on_session_changed(session, **_) -> None:
+    # Read before anything flushes: a session moved to another routine (or appointment) makes
+    # the old one due again.
+    state = inspect(session)
+    moved = any(state.attrs[name].history.deleted for name in ("routine_id", "appointment_id"))
     if session.id is None:
         db.session.flush()
     schedule.replan_session(session)
+    if moved or session.routine_id is not None or session.appointment_id is not None:
+        schedule.plan_routines_for(db.session.get(User, session.user_id))
+
+
+def on_routine_changed(routine, **_) -> None:
+    if routine.id is None:
+        db.session.flush()
+    schedule.replan_routine(routine)
+
+
+def on_water_changed(user_id, **_) -> None:
+    schedule.replan_water(db.session.get(User, user_id))
 
 
 def on_preferences_changed(user, zone_changed: bool = False, **_) -> None:
@@ -38,5 +62,7 @@ def connect() -> None:
         return
     appointment_changed.connect(on_appointment_changed)
     session_changed.connect(on_session_changed)
+    routine_changed.connect(on_routine_changed)
+    water_changed.connect(on_water_changed)
     preferences_changed.connect(on_preferences_changed)
     _connected = True

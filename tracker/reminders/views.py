@@ -35,9 +35,10 @@ def index():
     mine = db.select(Reminder).where(Reminder.user_id == current_user.id)
     upcoming = db.session.scalars(
         mine.where(Reminder.status == "pending").order_by(Reminder.due_at).limit(100))
+    # Only what has had its time: a cancelled reminder still in the future is not news.
     recent = db.session.scalars(
         mine.where(Reminder.status != "pending", Reminder.due_at > now - timedelta(days=30),
-                   Reminder.due_at <= now + timedelta(days=30))
+                   Reminder.due_at <= now)
         .order_by(Reminder.due_at.desc()).limit(100))
     return render_template("reminders/index.html", upcoming=list(upcoming), recent=list(recent),
                            devices=my_subscriptions())

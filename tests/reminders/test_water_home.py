@@ -102,7 +102,7 @@ def test_someone_elses_glass_cannot_be_undone_and_needs_csrf(
     data = add_form(alice_client.get("/").get_data(as_text=True))
     assert alice_client.post("/water", data=data, csrf=False).status_code == 400
     alice_client.post("/water", data=data)
-    bob_client.post(f"/water/{data['id']}/undo")
+    assert bob_client.post(f"/water/{data['id']}/undo").status_code == 404
     assert alice_client.post("/water/not-a-uuid/undo").status_code == 404
     with app.app_context():
         assert glasses_stored() == 1

@@ -154,10 +154,11 @@ def undo_glass(raw_id: str):
         client_id = parse_uuid(raw_id)
     except Invalid:
         abort(404)
-    removed = undo_drink(current_user.id, client_id)
+    # A glass that is not (or no longer) in this account is a 404, like any other row.
+    if not undo_drink(current_user.id, client_id):
+        abort(404)
     db.session.commit()
-    flash(f"Glass removed: {_today_text()}." if removed else "That glass was already removed.",
-          "success")
+    flash(f"Glass removed: {_today_text()}.", "success")
     return _home()
 
 

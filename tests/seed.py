@@ -18,6 +18,7 @@ from tracker.models import (
     PushSubscription,
     Reminder,
     Routine,
+    SignIn,
     SleepLog,
     Therapist,
     UsedActionToken,
@@ -57,6 +58,7 @@ class Rows:
     api_token: int
     raw_token: str
     calendar_token: str
+    sign_in: int
 
 
 def seed(app, user: User) -> Rows:
@@ -94,8 +96,10 @@ def seed(app, user: User) -> Rows:
             UsedActionToken(user_id=user.id, jti=f"jti-{uuid.uuid4()}"),
         ])
         token, raw = new_token(user, "script")
+        sign_in = SignIn(user_id=user.id, token_hash=SignIn.hash(str(uuid.uuid4())), label="Laptop")
+        db.session.add(sign_in)
         db.session.commit()
         calendar_token = db.session.get(User, user.id).calendar_token
         return Rows(user.id, therapist.id, routine.id, appt.id, session.id, session.client_id,
                     deleted.client_id, reminder.id, sub.id, endpoint, keys, token.id, raw,
-                    calendar_token)
+                    calendar_token, sign_in.id)

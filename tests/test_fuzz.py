@@ -100,7 +100,11 @@ def state(world: World) -> tuple:
     with world.app.app_context():
         snapshot = (export_user(world.alice.user_id), export_user(world.bob.user_id))
         db.session.remove()
-        return snapshot
+    # Using a sign-in moves its last-seen time (once a minute), whatever the request asked.
+    for export in snapshot:
+        for row in export["sign_in"]:
+            row.pop("last_seen_at")
+    return snapshot
 
 
 def mutate(base: dict, changes: dict, dropped: list) -> dict:

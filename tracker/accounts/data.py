@@ -15,7 +15,11 @@ from .. import timeutil
 from ..extensions import db
 
 # Secrets never leave the server, even to their owner.
-REDACTED = {"user": {"password_hash", "calendar_token"}, "api_token": {"token_hash"}}
+REDACTED = {
+    "user": {"password_hash", "calendar_token"},
+    "api_token": {"token_hash"},
+    "sign_in": {"token_hash"},
+}
 
 
 def owned_tables() -> list[Table]:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..models import ApiToken
+from ..models.token import READ, SCOPES
 from . import bp
 from .tokens import new_token
 from .views import _user_key
@@ -44,17 +45,25 @@ def label_errors(label: str) -> list[str]:
     return []
 
 
+@bp.app_context_processor
+def _token_scopes() -> dict:
+    return {"token_scopes": SCOPES}
+
+
 @bp.route("/settings/tokens", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per hour", key_func=_user_key, methods=["POST"])
 def api_tokens_page():
     if request.method == "GET":
-        return render_template("accounts/tokens.html", errors=[], label="")
+        return render_template("accounts/tokens.html", errors=[], label="", scope=READ)
     label = request.form.get("label", "").strip()
-    errors = label_errors(label)
+    # Least privilege when a client leaves the choice out (the form always sends one).
+    scope = request.form.get("scope", READ)
+    errors = label_errors(label) or ([] if scope in SCOPES else ["Choose what the token may do."])
     if errors:
-        return render_template("accounts/tokens.html", errors=errors, label=label), 422
-    token, raw = new_token(current_user, label)
+        page = render_template("accounts/tokens.html", errors=errors, label=label, scope=scope)
+        return page, 422
+    token, raw = new_token(current_user, label, scope)
     db.session.commit()
     response = make_response(render_template("accounts/token_created.html", token=token, raw=raw))
     # The raw token is in this page only; keep it out of every cache.

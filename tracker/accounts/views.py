@@ -7,13 +7,13 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import timeutil
 from ..extensions import db, limiter
 from ..models import User
-from . import bp
+from . import bp, signins
 from .data import delete_user, export_user
 from .forms import DeleteForm, EmailChangeForm, LoginForm, PasswordForm, RegisterForm, SettingsForm
 
@@ -24,7 +24,7 @@ def _email_key() -> str:
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"  # get_id() names the sign-in, not the account
 
 
 def safe_next(target: str | None) -> str:
@@ -57,8 +57,9 @@ def register():
             user = User(email=User.normalise_email(form.email.data), timezone=form.timezone.data)
             user.set_password(form.password.data)
             db.session.add(user)
+            db.session.flush()
+            signins.sign_in(user, remember=True)
             db.session.commit()
-            login_user(user, remember=True)
             flash("Welcome to Back Relief! Start by setting up your routine.", "success")
             return redirect(url_for("routines.onboarding"))
     return render_template("accounts/register.html", form=form)
@@ -74,7 +75,8 @@ def login():
     if form.validate_on_submit():
         user = User.by_email(form.email.data)
         if user and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
+            signins.sign_in(user, remember=form.remember.data)
+            db.session.commit()
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match.")
     return render_template("accounts/login.html", form=form)
@@ -82,7 +84,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # End the sign-in on the server too: a copy of this browser's cookies is refused from now.
+    if current_user.is_authenticated and current_user.current_signin is not None:
+        signins.end(current_user.current_signin)
     logout_user()
+    db.session.commit()
     flash("You are logged out.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -119,8 +125,13 @@ def change_password():
             form.current.errors.append("Your current password is not correct.")
         else:
             current_user.set_password(form.new.data)
+            # Whoever knew the old password may be signed in elsewhere: sign them out.
+            ended = signins.end_others(current_user)
             db.session.commit()
-            flash("Password changed.", "success")
+            others = (
+                f" Signed out {ended} other device{'' if ended == 1 else 's'}." if ended else ""
+            )
+            flash("Password changed." + others, "success")
             return redirect(url_for("accounts.settings"))
     return render_template("accounts/password.html", form=form)
 
@@ -172,7 +183,7 @@ def delete_account():
         else:
             user_id = current_user.id
             logout_user()
-            delete_user(user_id)
+            delete_user(user_id)  # its sign-ins too: no cookie of this account opens anything
             db.session.commit()
             flash("Your account and all its data have been deleted.", "info")
             return redirect(url_for("accounts.login"))

@@ -5,6 +5,7 @@ from .push import PushSubscription
 from .reminder import Reminder, UsedActionToken
 from .routine import Routine, Therapist
 from .session import MassageSession, SleepLog, WaterIntake
+from .signin import SignIn
 from .token import ApiToken
 from .user import User
 from .versioning import bump_data_version  # noqa: F401  (registers the listener)
@@ -16,6 +17,7 @@ __all__ = [
     "PushSubscription",
     "Reminder",
     "Routine",
+    "SignIn",
     "SleepLog",
     "Therapist",
     "UsedActionToken",

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .types import UTCDateTime, now_utc
 
+# What a token may do, chosen at creation: "write" includes reading.
+READ, WRITE = "read", "write"
+SCOPES = {READ: "Read only", WRITE: "Read and change"}
+
 
 class ApiToken(db.Model):
     __tablename__ = "api_token"
@@ -20,6 +24,8 @@ class ApiToken(db.Model):
     label: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    # Tokens made before scopes existed could read and write, and keep doing so.
+    scope: Mapped[str] = mapped_column(String(10), server_default=WRITE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

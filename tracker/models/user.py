@@ -29,7 +29,11 @@ DEFAULT_REMINDER_PREFS: dict[str, Any] = {
 
 class User(UserMixin, db.Model):
     __tablename__ = "user"
-    __table_args__ = (Index("uq_user_email_lower", text("lower(email)"), unique=True),)
+    # AUTOINCREMENT: SQLite would otherwise hand a deleted account's id to the next one.
+    __table_args__ = (
+        Index("uq_user_email_lower", text("lower(email)"), unique=True),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
@@ -48,6 +52,15 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     # Bumped on every change to the user's rows (models/versioning.py); keys page caches.
     data_version: Mapped[int] = mapped_column(default=0)
+
+    # Set per request by accounts/signins.py (not columns): the sign-in this request runs
+    # under and its raw secret, which is what the cookies carry.
+    current_signin = None
+    signin_secret = None
+
+    def get_id(self) -> str | None:
+        """Flask-Login's id for the cookies: the sign-in's secret, never the account id."""
+        return self.signin_secret
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

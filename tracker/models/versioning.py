@@ -10,12 +10,14 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from .reminder import Reminder, UsedActionToken
+from .signin import SignIn
 from .token import ApiToken
 from .user import User
 
 # Bookkeeping rows that no cached page shows: bumping on them would only cost cache misses
-# (every API call touches ApiToken.last_used_at; every dispatch pass touches reminders).
-IGNORED = (ApiToken, Reminder, UsedActionToken)
+# (every API call touches ApiToken.last_used_at; every dispatch pass touches reminders;
+# every log in adds a SignIn).
+IGNORED = (ApiToken, Reminder, SignIn, UsedActionToken)
 
 
 def bump(session: Session, owners) -> None:

@@ -24,7 +24,7 @@ def public_key():
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"  # get_id() names the sign-in, not the account
 
 
 @bp.post("/push/subscriptions")

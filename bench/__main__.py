@@ -19,13 +19,17 @@ def machine() -> str:
     cpu = "unknown CPU"
     try:
         with open("/proc/cpuinfo") as info:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), cpu)
+            cpu = next(
+                (ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), cpu
+            )
     except OSError:
         pass
     pkgs = ", ".join(f"{p} {version(p)}" for p in ("flask", "sqlalchemy", "gunicorn", "pywebpush"))
     wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0]
-    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {pkgs}, "
-            f"{wrk.strip() or 'wrk'}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {pkgs}, "
+        f"{wrk.strip() or 'wrk'}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def main() -> None:

@@ -24,9 +24,12 @@ USERS = 1_000  # ten reminders each, one device each
 RUNS = 3  # throughput: best of three, alternating with the ceiling
 SPREAD = 60  # seconds over which the lateness run's reminders fall due
 INTERVAL = 10  # REMINDER_DISPATCH_SECONDS: the production default
-PAYLOAD = {"title": "How was your massage with Dana?", "body": "Tap to log pain, mood and notes.",
-           "url": "/sessions/new?appointment=1234",
-           "actions": [{"action": "open", "title": "Open"}]}
+PAYLOAD = {
+    "title": "How was your massage with Dana?",
+    "body": "Tap to log pain, mood and notes.",
+    "url": "/sessions/new?appointment=1234",
+    "actions": [{"action": "open", "title": "Open"}],
+}
 
 
 # --- shared with bench/soak.py ---------------------------------------------------------------
@@ -36,8 +39,12 @@ PAYLOAD = {"title": "How was your massage with Dana?", "body": "Tap to log pain,
 def push_sink():
     """The fast receiver in its own process (its own core), so it does not steal our GIL."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.pushsink", str(port)], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.pushsink", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         proc.stdout.readline()
@@ -87,9 +94,14 @@ class RssSampler:
 def bench_env(name: str, sink: str, **extra: str) -> dict[str, str]:
     from tracker.reminders.keys import generate_pem
 
-    return {**app_env(make_db(name)), "VAPID_PRIVATE_KEY": generate_pem().decode(),
-            "VAPID_SUBJECT": "mailto:bench@backrelief.example", "PUSH_ENDPOINT_ALLOWLIST": sink,
-            "REMINDER_DISPATCH_SECONDS": str(INTERVAL), **extra}
+    return {
+        **app_env(make_db(name)),
+        "VAPID_PRIVATE_KEY": generate_pem().decode(),
+        "VAPID_SUBJECT": "mailto:bench@backrelief.example",
+        "PUSH_ENDPOINT_ALLOWLIST": sink,
+        "REMINDER_DISPATCH_SECONDS": str(INTERVAL),
+        **extra,
+    }
 
 
 def build_schema() -> str:
@@ -101,10 +113,13 @@ def build_schema() -> str:
 
     upgrade()
     inspector = inspect(db.engine)
-    missing = [f"{t.name}.{c.name}" for t in db.metadata.sorted_tables
-               for c in t.columns
-               if t.name in inspector.get_table_names()
-               and c.name not in {col["name"] for col in inspector.get_columns(t.name)}]
+    missing = [
+        f"{t.name}.{c.name}"
+        for t in db.metadata.sorted_tables
+        for c in t.columns
+        if t.name in inspector.get_table_names()
+        and c.name not in {col["name"] for col in inspector.get_columns(t.name)}
+    ]
     missing += [t.name for t in db.metadata.sorted_tables if not inspector.has_table(t.name)]
     if not missing:
         return "`flask db upgrade`"
@@ -118,8 +133,11 @@ def client_keys() -> tuple[str, str]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    public = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    public = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
     b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()  # noqa: E731
     return b64(public), b64(secrets.token_bytes(16))
 
@@ -132,30 +150,49 @@ def seed_users(sink: str, count: int, prefix: str = "ok", start: int = 0) -> lis
     from tracker.models import PushSubscription, User
 
     emails = [f"bench{start + i}@example.com" for i in range(count)]
-    db.session.execute(insert(User), [{"email": e, "password_hash": "-", "timezone": "UTC"}
-                                      for e in emails])
-    ids = list(db.session.scalars(db.select(User.id).where(User.email.in_(emails)).order_by(User.id)))
+    db.session.execute(
+        insert(User), [{"email": e, "password_hash": "-", "timezone": "UTC"} for e in emails]
+    )
+    ids = list(
+        db.session.scalars(db.select(User.id).where(User.email.in_(emails)).order_by(User.id))
+    )
     keys = [client_keys() for _ in ids]
-    db.session.execute(insert(PushSubscription), [
-        {"user_id": uid, "endpoint": f"{sink}/push/{prefix}-{uid}", "p256dh": p, "auth": a}
-        for uid, (p, a) in zip(ids, keys, strict=True)])
+    db.session.execute(
+        insert(PushSubscription),
+        [
+            {"user_id": uid, "endpoint": f"{sink}/push/{prefix}-{uid}", "p256dh": p, "auth": a}
+            for uid, (p, a) in zip(ids, keys, strict=True)
+        ],
+    )
     db.session.commit()
     return ids
 
 
-def seed_reminders(user_ids: list[int], dues: list[datetime], slot: str, stale: timedelta,
-                   kind: str = "log_prompt") -> None:
+def seed_reminders(
+    user_ids: list[int], dues: list[datetime], slot: str, stale: timedelta, kind: str = "log_prompt"
+) -> None:
     """One pending reminder per due time, spread round-robin over the users."""
     from sqlalchemy import insert
 
     from tracker.extensions import db
     from tracker.models import Reminder
 
-    rows = [{"user_id": user_ids[i % len(user_ids)], "kind": kind, "subject_id": i,
-             "slot": slot, "due_at": due, "next_attempt_at": due, "stale_at": due + stale,
-             "status": "pending", "payload": PAYLOAD} for i, due in enumerate(dues)]
+    rows = [
+        {
+            "user_id": user_ids[i % len(user_ids)],
+            "kind": kind,
+            "subject_id": i,
+            "slot": slot,
+            "due_at": due,
+            "next_attempt_at": due,
+            "stale_at": due + stale,
+            "status": "pending",
+            "payload": PAYLOAD,
+        }
+        for i, due in enumerate(dues)
+    ]
     for chunk in range(0, len(rows), 2000):
-        db.session.execute(insert(Reminder), rows[chunk:chunk + 2000])
+        db.session.execute(insert(Reminder), rows[chunk : chunk + 2000])
     db.session.commit()
 
 
@@ -193,16 +230,24 @@ def dispatch_throughput(sink: str, users: list[int], run: int) -> dict:
     """N due reminders through the real dispatcher path, in-process, to the receiver."""
     from tracker.reminders.dispatcher import dispatch_until_idle
 
-    seed_reminders(users, [datetime.now(UTC) - timedelta(minutes=1)] * N, f"due{run}",
-                   timedelta(hours=2))
+    seed_reminders(
+        users, [datetime.now(UTC) - timedelta(minutes=1)] * N, f"due{run}", timedelta(hours=2)
+    )
     sink_get(sink, "/reset")
     with RssSampler() as rss:
         started = time.perf_counter()
         result = dispatch_until_idle()
         elapsed = time.perf_counter() - started
     received = sink_get(sink, "/stats")["count"]
-    return {"elapsed": elapsed, "rate": result.sent / elapsed, "sent": result.sent,
-            "received": received, "rss_start": rss.start, "rss_peak": rss.peak, "rss_end": rss.end}
+    return {
+        "elapsed": elapsed,
+        "rate": result.sent / elapsed,
+        "sent": result.sent,
+        "received": received,
+        "rss_start": rss.start,
+        "rss_peak": rss.peak,
+        "rss_end": rss.end,
+    }
 
 
 def lateness(sink: str, env: dict[str, str], user_ids: list[int]) -> dict:
@@ -214,11 +259,20 @@ def lateness(sink: str, env: dict[str, str], user_ids: list[int]) -> dict:
     start = datetime.now(UTC) + timedelta(seconds=8)  # the clock is up and past its first pass
     dues = [start + timedelta(seconds=SPREAD * i / N) for i in range(N)]
     seed_reminders(user_ids, dues, "late", timedelta(hours=1))
-    due_by_id = {rid: due for rid, due in db.session.execute(
-        db.select(Reminder.id, Reminder.due_at).where(Reminder.slot == "late"))}
+    due_by_id = {
+        rid: due
+        for rid, due in db.session.execute(
+            db.select(Reminder.id, Reminder.due_at).where(Reminder.slot == "late")
+        )
+    }
     log = (OUT / "dispatch-clock.log").open("w")
-    clock = subprocess.Popen([str(BIN / "flask"), "--app", "tracker", "reminders", "run"],
-                             cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log)
+    clock = subprocess.Popen(
+        [str(BIN / "flask"), "--app", "tracker", "reminders", "run"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=log,
+    )
     deadline = time.monotonic() + 8 + SPREAD + INTERVAL + 60
     try:
         while sink_get(sink, "/stats")["count"] < N and time.monotonic() < deadline:
@@ -228,10 +282,18 @@ def lateness(sink: str, env: dict[str, str], user_ids: list[int]) -> dict:
         clock.wait(timeout=60)
         log.close()
     received = sink_get(sink, "/stats")["received"]
-    late = [t - due_by_id[int(topic.split("-")[1])].timestamp() for topic, t in received
-            if topic.startswith("reminder-") and int(topic.split("-")[1]) in due_by_id]
-    return {"count": len(late), "p50": statistics.median(late), "p99": percentile(late, 99),
-            "max": max(late), "min": min(late)}
+    late = [
+        t - due_by_id[int(topic.split("-")[1])].timestamp()
+        for topic, t in received
+        if topic.startswith("reminder-") and int(topic.split("-")[1]) in due_by_id
+    ]
+    return {
+        "count": len(late),
+        "p50": statistics.median(late),
+        "p99": percentile(late, 99),
+        "max": max(late),
+        "min": min(late),
+    }
 
 
 def run() -> dict:
@@ -250,13 +312,23 @@ def run() -> dict:
                 ceilings.append(encrypt_ceiling(N // 2))
                 runs.append(dispatch_throughput(sink, users, run))
             ceiling = max(ceilings)
-            through = {**max(runs, key=lambda r: r["rate"]), "rss_start": runs[0]["rss_start"],
-                       "rss_peak": max(r["rss_peak"] for r in runs), "rss_end": runs[-1]["rss_end"],
-                       "all": [r["rate"] for r in runs], "ceilings": ceilings}
+            through = {
+                **max(runs, key=lambda r: r["rate"]),
+                "rss_start": runs[0]["rss_start"],
+                "rss_peak": max(r["rss_peak"] for r in runs),
+                "rss_end": runs[-1]["rss_end"],
+                "all": [r["rate"] for r in runs],
+                "ceilings": ceilings,
+            }
             late = lateness(sink, env, users)
-    return {"schema": schema, "ceiling": ceiling, "dispatch": through, "lateness": late,
-            "workers": app.config["PUSH_WORKERS"], "markdown": markdown(schema, ceiling, through, late,
-                                                                        app.config["PUSH_WORKERS"])}
+    return {
+        "schema": schema,
+        "ceiling": ceiling,
+        "dispatch": through,
+        "lateness": late,
+        "workers": app.config["PUSH_WORKERS"],
+        "markdown": markdown(schema, ceiling, through, late, app.config["PUSH_WORKERS"]),
+    }
 
 
 def markdown(schema: str, ceiling: float, through: dict, late: dict, workers: int) -> list[str]:
@@ -264,12 +336,15 @@ def markdown(schema: str, ceiling: float, through: dict, late: dict, workers: in
     target = INTERVAL + 2
     ok = lambda flag: "met" if flag else "**missed**"  # noqa: E731
     return [
-        "## 3. Reminder dispatch (SQLite, receiver on loopback in its own process)", "",
+        "## 3. Reminder dispatch (SQLite, receiver on loopback in its own process)",
+        "",
         f"{N:,} due reminders for {USERS:,} users (one device each) through `dispatch_until_idle()` "
         f"(batches of 500, {workers} sender threads), each encrypted (aes128gcm), VAPID-signed and "
         f"POSTed to a minimal asyncio receiver answering 201. Ceiling: the same encryption and "
-        f"signing in a single-threaded loop, no HTTP, no database. Schema: {schema}.", "",
-        "| measure | value |", "|---|---:|",
+        f"signing in a single-threaded loop, no HTTP, no database. Schema: {schema}.",
+        "",
+        "| measure | value |",
+        "|---|---:|",
         f"| encrypt + sign ceiling (best of {RUNS}) | {ceiling:,.0f} msg/s "
         f"({', '.join(f'{c:,.0f}' for c in through['ceilings'])}) |",
         f"| dispatcher (best of {RUNS}) | {through['rate']:,.0f} msg/s "
@@ -282,9 +357,11 @@ def markdown(schema: str, ceiling: float, through: dict, late: dict, workers: in
         "",
         f"Lateness: `flask reminders run` (the clock process, dispatch every {INTERVAL} s) with "
         f"{N:,} reminders falling due evenly over {SPREAD} s; lateness = arrival at the receiver "
-        f"− `due_at`, {late['count']:,} arrivals.", "",
+        f"− `due_at`, {late['count']:,} arrivals.",
+        "",
         f"Target dispatcher ≥ 0.5× ceiling: {ratio:.2f}× — {ok(ratio >= 0.5)}. "
-        f"Target lateness p99 ≤ {target} s: {late['p99']:.2f} s — {ok(late['p99'] <= target)}.", "",
+        f"Target lateness p99 ≤ {target} s: {late['p99']:.2f} s — {ok(late['p99'] <= target)}.",
+        "",
         *HISTORY,
     ]
 
@@ -302,8 +379,7 @@ HISTORY = [
     "POST (~1 ms) and added ~1 ms of its own; urllib3 alone still cost 0.9 ms more than "
     "http.client. POSTs now go over pooled keep-alive `http.client` connections "
     "(`tracker/reminders/transport.py`).",
-    "3. `load_jobs()` built full ORM objects for every claimed row: now only the columns it "
-    "needs.",
+    "3. `load_jobs()` built full ORM objects for every claimed row: now only the columns it needs.",
     "4. The VAPID JWT was signed once per push service every 10 minutes for a while; the "
     "issue asks for fresh claims per send, so every send signs again, with py_vapid's JWT "
     "signer called directly (`Vapid02.sign()` deep-copies and re-validates the claims and "

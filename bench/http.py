@@ -70,12 +70,15 @@ def run(seconds: int = 8) -> dict:
         script = Path(OUT / "post_session.lua")
         script.write_text(POST_SCRIPT)
         results["POST /api/v1/sessions"] = wrk(
-            base + "/api/v1/sessions", seconds=seconds, script=script,
+            base + "/api/v1/sessions",
+            seconds=seconds,
+            script=script,
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
     # The same pages with the page cache off: every request recomputes (a cache miss).
-    with gunicorn("tracker:create_app()", env={**env, "PAGE_CACHE_SECONDS": "0"},
-                  health="/healthz") as base:
+    with gunicorn(
+        "tracker:create_app()", env={**env, "PAGE_CACHE_SECONDS": "0"}, health="/healthz"
+    ) as base:
         browser = {"Cookie": login_cookie(base, EMAIL, PASSWORD), "User-Agent": USER_AGENT}
         results["dashboard / (cache off)"] = wrk(base + "/", seconds=seconds, headers=browser)
         results["/trends (cache off)"] = wrk(base + "/trends", seconds=seconds, headers=browser)

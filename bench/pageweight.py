@@ -7,8 +7,14 @@ import os
 from .common import OUT, app_env, gunicorn, make_db
 from .http import login_cookie
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 TEXT_KINDS = ("document", "stylesheet", "script")
 
 
@@ -20,11 +26,14 @@ def load(context, url: str) -> list[dict]:
     def finished(request):
         response = request.response()
         sizes = request.sizes()
-        records.append({
-            "url": request.url, "kind": request.resource_type,
-            "bytes": sizes["responseBodySize"] + sizes["responseHeadersSize"],
-            "cached": bool(response and response.from_service_worker),
-        })
+        records.append(
+            {
+                "url": request.url,
+                "kind": request.resource_type,
+                "bytes": sizes["responseBodySize"] + sizes["responseHeadersSize"],
+                "cached": bool(response and response.from_service_worker),
+            }
+        )
 
     page.on("requestfinished", finished)
     page.goto(url, wait_until="networkidle")
@@ -65,8 +74,10 @@ def run() -> dict:
         seed_user()
     log = OUT / "pageweight-access.log"
     log.unlink(missing_ok=True)
-    with gunicorn("tracker:create_app()", env=env, health="/healthz", access_log=log) as base, \
-            sync_playwright() as p:
+    with (
+        gunicorn("tracker:create_app()", env=env, health="/healthz", access_log=log) as base,
+        sync_playwright() as p,
+    ):
         cookie = login_cookie(base, EMAIL, PASSWORD)
         name, value = cookie.split(";")[0].split("=", 1)
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -87,7 +98,8 @@ def run() -> dict:
         repeat = summarise(records, base, hits)
         browser.close()
     md = [
-        "## 4. Page weight of the dashboard in Chromium (390×844, 2-year user)", "",
+        "## 4. Page weight of the dashboard in Chromium (390×844, 2-year user)",
+        "",
         "| load | requests | HTML+CSS+JS bytes on the wire | static requests reaching the server | other hosts |",
         "|---|---:|---:|---:|---:|",
         f"| first | {first['requests']} | {first['text_bytes']:,} | {len(first['static_server_hits'])} | "

@@ -20,8 +20,10 @@ REASONS = {200: "OK", 201: "Created", 410: "Gone", 503: "Service Unavailable", 4
 
 
 def answer(status: int, body: bytes = b"") -> bytes:
-    head = (f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Length: {len(body)}\r\n"
-            "Content-Type: application/json\r\n\r\n")
+    head = (
+        f"HTTP/1.1 {status} {REASONS[status]}\r\nContent-Length: {len(body)}\r\n"
+        "Content-Type: application/json\r\n\r\n"
+    )
     return head.encode() + body
 
 

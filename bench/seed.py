@@ -31,11 +31,25 @@ def seed_user(sessions: int | None = None, years: float = 2.0, now: datetime | N
     db.session.flush()
     start = (now - timedelta(days=int(365 * years))).date()
     routines = {
-        "professional": Routine(user_id=user.id, name="Fortnightly massage", kind="professional",
-                                cadence_count=1, cadence_unit="weeks", anchor_date=start,
-                                preferred_time=time(18), therapist_id=therapists[0].id),
-        "self": Routine(user_id=user.id, name="Foam roller", kind="self", cadence_count=3,
-                        cadence_unit="days", anchor_date=start, preferred_time=time(20)),
+        "professional": Routine(
+            user_id=user.id,
+            name="Fortnightly massage",
+            kind="professional",
+            cadence_count=1,
+            cadence_unit="weeks",
+            anchor_date=start,
+            preferred_time=time(18),
+            therapist_id=therapists[0].id,
+        ),
+        "self": Routine(
+            user_id=user.id,
+            name="Foam roller",
+            kind="self",
+            cadence_count=3,
+            cadence_unit="days",
+            anchor_date=start,
+            preferred_time=time(20),
+        ),
     }
     db.session.add_all(routines.values())
     db.session.flush()
@@ -45,19 +59,33 @@ def seed_user(sessions: int | None = None, years: float = 2.0, now: datetime | N
         pro = kind == "professional"
         before = rng.randint(3, 8)
         therapist = rng.choice(therapists) if pro else None
-        rows.append(dict(
-            # The log form files each entry under a routine (the main one by default).
-            user_id=user.id, client_id=str(uuid.uuid4()), occurred_at=at, kind=kind,
-            routine_id=routines[kind].id,
-            duration_minutes=60 if pro else 20, style=rng.choice(["swedish", "deep_tissue", "sports"]),
-            therapist_id=therapist.id if therapist else None,
-            therapist_name=therapist.name if therapist else "",
-            focus_areas=["lower_back", "neck"], pressure=rng.choice(["light", "medium", "firm"]),
-            pain_before=before, pain_after=max(0, before - rng.randint(0, 4)), mood=rng.randint(2, 5),
-            relaxation=rng.randint(2, 5), sleep_quality=rng.randint(2, 5), sleep_hours=7.0,
-            water_glasses=rng.randint(0, 6), tools=[] if pro else ["foam_roller"], notes="",
-            created_at=at, updated_at=at,
-        ))
+        rows.append(
+            dict(
+                # The log form files each entry under a routine (the main one by default).
+                user_id=user.id,
+                client_id=str(uuid.uuid4()),
+                occurred_at=at,
+                kind=kind,
+                routine_id=routines[kind].id,
+                duration_minutes=60 if pro else 20,
+                style=rng.choice(["swedish", "deep_tissue", "sports"]),
+                therapist_id=therapist.id if therapist else None,
+                therapist_name=therapist.name if therapist else "",
+                focus_areas=["lower_back", "neck"],
+                pressure=rng.choice(["light", "medium", "firm"]),
+                pain_before=before,
+                pain_after=max(0, before - rng.randint(0, 4)),
+                mood=rng.randint(2, 5),
+                relaxation=rng.randint(2, 5),
+                sleep_quality=rng.randint(2, 5),
+                sleep_hours=7.0,
+                water_glasses=rng.randint(0, 6),
+                tools=[] if pro else ["foam_roller"],
+                notes="",
+                created_at=at,
+                updated_at=at,
+            )
+        )
 
     if sessions is None:
         day = start
@@ -67,7 +95,9 @@ def seed_user(sessions: int | None = None, years: float = 2.0, now: datetime | N
                 add(at, "professional")
             if day.weekday() in (0, 4):
                 add(at + timedelta(hours=2), "self")
-            db.session.add(SleepLog(user_id=user.id, night=day, quality=rng.randint(1, 5), hours=7.0))
+            db.session.add(
+                SleepLog(user_id=user.id, night=day, quality=rng.randint(1, 5), hours=7.0)
+            )
             day += timedelta(days=1)
     else:
         step = timedelta(days=365 * years) / max(sessions, 1)

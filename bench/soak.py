@@ -41,8 +41,14 @@ def book(user_id: int, starts_at: datetime) -> None:
     from tracker.models import Appointment
     from tracker.signals import appointment_changed
 
-    appt = Appointment(user_id=user_id, client_id=str(uuid.uuid4()), starts_at=starts_at,
-                       duration_minutes=60, therapist_name="Dana", location="Studio Nord")
+    appt = Appointment(
+        user_id=user_id,
+        client_id=str(uuid.uuid4()),
+        starts_at=starts_at,
+        duration_minutes=60,
+        therapist_name="Dana",
+        location="Studio Nord",
+    )
     db.session.add(appt)
     db.session.flush()
     appointment_changed.send(appt)
@@ -55,8 +61,11 @@ def counts(last_pass: datetime) -> dict[str, int]:
     from tracker.models import Reminder
 
     rows = db.session.execute(db.select(Reminder.status, db.func.count()).group_by(Reminder.status))
-    overdue = db.session.scalar(db.select(db.func.count()).where(
-        Reminder.status == "pending", Reminder.next_attempt_at <= last_pass))
+    overdue = db.session.scalar(
+        db.select(db.func.count()).where(
+            Reminder.status == "pending", Reminder.next_attempt_at <= last_pass
+        )
+    )
     return {**dict(rows.all()), "overdue": overdue}
 
 
@@ -90,8 +99,13 @@ def run() -> dict:
                         dues = [now + timedelta(seconds=rng.uniform(0, 60)) for _ in range(WAVE)]
                         # A kind no booking re-plans (bookings own appointment and log_prompt
                         # rows with the appointment's id as subject).
-                        seed_reminders(rng.choices(users, k=WAVE), dues, f"w{n}",
-                                       timedelta(minutes=30), kind="sleep_checkin")
+                        seed_reminders(
+                            rng.choices(users, k=WAVE),
+                            dues,
+                            f"w{n}",
+                            timedelta(minutes=30),
+                            kind="sleep_checkin",
+                        )
                         for _ in range(BOOKINGS):
                             book(rng.choice(users), now + timedelta(minutes=rng.randint(125, 180)))
                 dispatch_job(app)
@@ -105,21 +119,30 @@ def run() -> dict:
     return {"markdown": markdown(schema, samples, rss_start, elapsed, statuses, received)}
 
 
-def markdown(schema: str, samples: list[tuple[int, int, int]], rss_start: int, elapsed: float,
-             statuses: dict[str, int], received: int) -> list[str]:
+def markdown(
+    schema: str,
+    samples: list[tuple[int, int, int]],
+    rss_start: int,
+    elapsed: float,
+    statuses: dict[str, int],
+    received: int,
+) -> list[str]:
     mib = lambda kb: kb / 1024  # noqa: E731
     steady = next((rss for n, _, rss in samples if n >= WARMUP), samples[0][2])
     end, peak = samples[-1][2], max(rss for *_, rss in samples)
     overdue = statuses.pop("overdue")
     planned = sum(statuses.values())
     lines = [
-        "## 5. Soak: the clock's dispatch job under load (memory)", "",
+        "## 5. Soak: the clock's dispatch job under load (memory)",
+        "",
         f"{MINUTES} simulated minutes, one `dispatch_job` pass per {INTERVAL} s of simulated time "
         f"({len(range(0, MINUTES * 60, INTERVAL))} passes, real work, {elapsed:.0f} s wall). Each "
         f"minute: {WAVE} reminders due over the next minute and {BOOKINGS} appointments booked "
         f"through the planning signal; 330 users, 20 devices answering 503 every other time, "
-        f"10 gone (410). Receiver on loopback in its own process. Schema: {schema}.", "",
-        "| pass | simulated min | RSS MiB |", "|---:|---:|---:|",
+        f"10 gone (410). Receiver on loopback in its own process. Schema: {schema}.",
+        "",
+        "| pass | simulated min | RSS MiB |",
+        "|---:|---:|---:|",
     ]
     lines += [f"| {n} | {seconds / 60:.1f} | {mib(rss):.1f} |" for n, seconds, rss in samples[::2]]
     if samples[-1] not in samples[::2]:
@@ -133,7 +156,8 @@ def markdown(schema: str, samples: list[tuple[int, int, int]], rss_start: int, e
         f"{mib(end - steady):+.1f} MiB from warm-up to end.",
         f"Reminders: {planned:,} planned ({outcome}); pending ones are due after the last "
         f"pass, {overdue} of them overdue; {received:,} requests reached the receiver "
-        f"(retries included). Failed = users whose only device was gone.", "",
+        f"(retries included). Failed = users whose only device was gone.",
+        "",
     ]
     return lines
 

@@ -36,27 +36,69 @@ from .conftest import (
 )
 from .seed import Rows, push_keys, seed
 
-FUZZ = settings(max_examples=30, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 EDGE_TEXT = [
-    "", " ", "\x00", "0", "-1", "1e309", "NaN", "Infinity", "²", "١٢", "9" * 30, "1.5",
-    "true", "null", "[]", "{}", "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd",
-    "9999-12-31", "0001-01-01", "2026-02-30", "2026-03-29T02:30", "9999-12-31T23:59",
-    "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "2026-03-01T10:00:00Z",
-    "3f2c9a4e-8b1d-4c6e-9f7a-2d5b8e1c0a43", "x" * 5000, "\u202e\ufeff\U0001f600", "Europe/Berlin",
-    "25:61", "23:59", "https://fcm.googleapis.com/fcm/send/x", "http://127.0.0.1:22/",
+    "",
+    " ",
+    "\x00",
+    "0",
+    "-1",
+    "1e309",
+    "NaN",
+    "Infinity",
+    "²",
+    "١٢",
+    "9" * 30,
+    "1.5",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "2026-03-29T02:30",
+    "9999-12-31T23:59",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59-12:00",
+    "2026-03-01T10:00:00Z",
+    "3f2c9a4e-8b1d-4c6e-9f7a-2d5b8e1c0a43",
+    "x" * 5000,
+    "\u202e\ufeff\U0001f600",
+    "Europe/Berlin",
+    "25:61",
+    "23:59",
+    "https://fcm.googleapis.com/fcm/send/x",
+    "http://127.0.0.1:22/",
 ]
 scalars = (
-    st.none() | st.booleans() | st.integers() | st.integers(-(2**80), 2**80) | st.floats()
-    | st.text(max_size=40) | st.sampled_from(EDGE_TEXT)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(-(2**80), 2**80)
+    | st.floats()
+    | st.text(max_size=40)
+    | st.sampled_from(EDGE_TEXT)
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=6,
 )
-form_text = st.text(max_size=40) | st.sampled_from(EDGE_TEXT) | st.integers(-(2**70), 2**70).map(str)
+form_text = (
+    st.text(max_size=40) | st.sampled_from(EDGE_TEXT) | st.integers(-(2**70), 2**70).map(str)
+)
 
 
 @dataclass
@@ -70,13 +112,15 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, password_hashes):
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "fuzz-" + secrets.token_hex(8),
-        "SQLALCHEMY_DATABASE_URI": url,
-        "PUSH_ENDPOINT_ALLOWLIST": ["fcm.googleapis.com", "*.notify.windows.com"],
-        "RATELIMIT_ENABLED": False,  # hundreds of requests from one user by design
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "fuzz-" + secrets.token_hex(8),
+            "SQLALCHEMY_DATABASE_URI": url,
+            "PUSH_ENDPOINT_ALLOWLIST": ["fcm.googleapis.com", "*.notify.windows.com"],
+            "RATELIMIT_ENABLED": False,  # hundreds of requests from one user by design
+        }
+    )
     app.test_client_class = CSRFClient
     with app.app_context():
         if TEST_DATABASE_URL and not _PG_SCHEMA_BUILT:
@@ -135,14 +179,23 @@ def check_form(world: World, url: str, data: dict) -> None:
 def edits(keys) -> st.SearchStrategy:
     """(changed fields, dropped fields) for a body with these keys, plus a few unknown keys."""
     names = st.sampled_from([*keys, "extra", "__proto__", ""])
-    return st.tuples(st.dictionaries(names, json_values, max_size=4),
-                     st.lists(st.sampled_from(list(keys)), max_size=3))
+    return st.tuples(
+        st.dictionaries(names, json_values, max_size=4),
+        st.lists(st.sampled_from(list(keys)), max_size=3),
+    )
 
 
 # --- JSON API ------------------------------------------------------------------------------
 
-SESSION = {"occurred_at": "2026-01-10T10:00:00+01:00", "kind": "self", "pain_before": 6,
-           "pain_after": 3, "mood": 4, "focus_areas": ["neck"], "notes": "ok"}
+SESSION = {
+    "occurred_at": "2026-01-10T10:00:00+01:00",
+    "kind": "self",
+    "pain_before": 6,
+    "pain_after": 3,
+    "mood": 4,
+    "focus_areas": ["neck"],
+    "notes": "ok",
+}
 
 
 @FUZZ
@@ -161,13 +214,24 @@ def test_patching_a_session_never_fails_or_half_saves(world, change):
 @FUZZ
 @given(body=json_values)
 def test_any_json_document_is_refused_cleanly(world, body):
-    for url in ("/api/v1/sessions", "/api/v1/appointments", "/api/v1/push/subscriptions",
-                "/api/v1/water", "/api/v1/sleep"):
+    for url in (
+        "/api/v1/sessions",
+        "/api/v1/appointments",
+        "/api/v1/push/subscriptions",
+        "/api/v1/water",
+        "/api/v1/sleep",
+    ):
         check_api(world, "POST", url, body)
 
 
-APPOINTMENT = {"starts_at": "2026-06-01T18:00:00+02:00", "duration_minutes": 60,
-               "style": "swedish", "therapist": "Dana", "location": "Studio", "notes": ""}
+APPOINTMENT = {
+    "starts_at": "2026-06-01T18:00:00+02:00",
+    "duration_minutes": 60,
+    "style": "swedish",
+    "therapist": "Dana",
+    "location": "Studio",
+    "notes": "",
+}
 
 
 @FUZZ
@@ -178,8 +242,9 @@ def test_booking_appointments_never_fails_or_half_saves(world, change, new_id):
 
 
 @FUZZ
-@given(change=edits(["endpoint", "keys", "label"]), key_change=edits(["p256dh", "auth"]),
-       n=st.uuids())
+@given(
+    change=edits(["endpoint", "keys", "label"]), key_change=edits(["p256dh", "auth"]), n=st.uuids()
+)
 def test_push_subscriptions_never_fail_or_half_save(world, change, key_change, n):
     keys = mutate(push_keys(), *key_change)
     base = {"endpoint": f"https://fcm.googleapis.com/fcm/send/{n}", "keys": keys, "label": "x"}
@@ -189,16 +254,23 @@ def test_push_subscriptions_never_fail_or_half_save(world, change, key_change, n
 @FUZZ
 @given(change=edits(["id", "session_id", "drank_at"]), new_id=st.uuids())
 def test_water_never_fails_or_half_saves(world, change, new_id):
-    base = {"id": str(new_id), "session_id": world.alice.session_uuid,
-            "drank_at": "2026-01-10T12:00:00Z"}
+    base = {
+        "id": str(new_id),
+        "session_id": world.alice.session_uuid,
+        "drank_at": "2026-01-10T12:00:00Z",
+    }
     check_api(world, "POST", "/api/v1/water", mutate(base, *change))
 
 
 @FUZZ
 @given(change=edits(["night", "quality", "hours"]))
 def test_sleep_never_fails_or_half_saves(world, change):
-    check_api(world, "POST", "/api/v1/sleep",
-              mutate({"night": "2026-01-09", "quality": 3, "hours": 7.5}, *change))
+    check_api(
+        world,
+        "POST",
+        "/api/v1/sleep",
+        mutate({"night": "2026-01-09", "quality": 3, "hours": 7.5}, *change),
+    )
 
 
 # --- forms ---------------------------------------------------------------------------------
@@ -206,41 +278,94 @@ def test_sleep_never_fails_or_half_saves(world, change):
 
 def form_edits(keys) -> st.SearchStrategy:
     names = st.sampled_from([*keys, "extra"])
-    return st.tuples(st.dictionaries(names, form_text | st.lists(form_text, max_size=3),
-                                     max_size=4),
-                     st.lists(st.sampled_from(list(keys)), max_size=3))
+    return st.tuples(
+        st.dictionaries(names, form_text | st.lists(form_text, max_size=3), max_size=4),
+        st.lists(st.sampled_from(list(keys)), max_size=3),
+    )
 
 
-SESSION_FORM = {"occurred_at_local": "2026-01-10T10:00", "kind": "self", "duration_minutes": "20",
-                "pressure": "medium", "pain_before": "6", "pain_after": "3", "mood": "4",
-                "focus_areas": ["neck"], "notes": ""}
+SESSION_FORM = {
+    "occurred_at_local": "2026-01-10T10:00",
+    "kind": "self",
+    "duration_minutes": "20",
+    "pressure": "medium",
+    "pain_before": "6",
+    "pain_after": "3",
+    "mood": "4",
+    "focus_areas": ["neck"],
+    "notes": "",
+}
 
 
 @FUZZ
-@given(change=form_edits([*SESSION_FORM, "id", "sleep_hours", "therapist", "appointment_id",
-                          "routine_id", "style", "tools", "water_glasses"]), new_id=st.uuids())
+@given(
+    change=form_edits(
+        [
+            *SESSION_FORM,
+            "id",
+            "sleep_hours",
+            "therapist",
+            "appointment_id",
+            "routine_id",
+            "style",
+            "tools",
+            "water_glasses",
+        ]
+    ),
+    new_id=st.uuids(),
+)
 def test_the_session_form_never_fails_or_half_saves(world, change, new_id):
     check_form(world, "/sessions/new", mutate({**SESSION_FORM, "id": str(new_id)}, *change))
 
 
 def appointment_form(world: World) -> dict:
-    return {"day": "2026-06-01", "at": "18:00", "duration_minutes": "60", "style": STYLES[0],
-            "routine_id": str(world.alice.routine), "therapist_id": str(world.alice.therapist),
-            "location": "", "notes": ""}
+    return {
+        "day": "2026-06-01",
+        "at": "18:00",
+        "duration_minutes": "60",
+        "style": STYLES[0],
+        "routine_id": str(world.alice.routine),
+        "therapist_id": str(world.alice.therapist),
+        "location": "",
+        "notes": "",
+    }
 
 
 @FUZZ
-@given(change=form_edits(["day", "at", "duration_minutes", "style", "routine_id", "therapist_id",
-                          "location", "notes"]))
+@given(
+    change=form_edits(
+        [
+            "day",
+            "at",
+            "duration_minutes",
+            "style",
+            "routine_id",
+            "therapist_id",
+            "location",
+            "notes",
+        ]
+    )
+)
 def test_the_appointment_form_never_fails_or_half_saves(world, change):
     check_form(world, "/appointments/new", mutate(appointment_form(world), *change))
-    check_form(world, f"/appointments/{world.alice.appointment}/edit",
-               mutate(appointment_form(world), *change))
+    check_form(
+        world,
+        f"/appointments/{world.alice.appointment}/edit",
+        mutate(appointment_form(world), *change),
+    )
 
 
-ROUTINE_FORM = {"name": "Weekly", "kind": "professional", "cadence_count": "2",
-                "cadence_unit": "weeks", "anchor_date": "2026-01-05", "preferred_time": "18:00",
-                "style": STYLES[0], "duration_minutes": "60", "therapist_id": ""}
+ROUTINE_FORM = {
+    "name": "Weekly",
+    "kind": "professional",
+    "cadence_count": "2",
+    "cadence_unit": "weeks",
+    "anchor_date": "2026-01-05",
+    "preferred_time": "18:00",
+    "style": STYLES[0],
+    "duration_minutes": "60",
+    "therapist_id": "",
+}
 
 
 @FUZZ
@@ -249,8 +374,12 @@ def test_the_routine_form_never_fails_or_half_saves(world, change):
     check_form(world, "/routine/new", mutate(ROUTINE_FORM, *change))
 
 
-SETTINGS_FORM = {"timezone": "Europe/Berlin", "quiet_start": "22:00", "quiet_end": "08:00",
-                 "wake_time": "08:00"}
+SETTINGS_FORM = {
+    "timezone": "Europe/Berlin",
+    "quiet_start": "22:00",
+    "quiet_end": "08:00",
+    "wake_time": "08:00",
+}
 
 
 @FUZZ
@@ -266,8 +395,7 @@ def test_a_nul_in_a_query_string_is_harmless(world):
 
 def test_deeply_nested_json_is_a_400_not_a_crash(world):
     for body in (b"[" * 100_000, b'{"a":' * 5_000 + b"1" + b"}" * 5_000):
-        response = world.client.post("/api/v1/sessions", data=body,
-                                     content_type="application/json")
+        response = world.client.post("/api/v1/sessions", data=body, content_type="application/json")
         assert response.status_code == 400 and response.json["errors"]
 
 
@@ -280,16 +408,18 @@ def test_nul_characters_are_refused_before_they_reach_the_database(world, where)
     elif where == "csv":
         text = f"id,occurred_at,kind,pain_before,pain_after,mood,notes\n{uuid.uuid4()},"
         text += "2026-01-10T10:00:00+01:00,self,6,3,4,a\x00b\n"
-        response = world.client.post("/sessions/import",
-                                     data={"file": (io.BytesIO(text.encode()), "s.csv")})
+        response = world.client.post(
+            "/sessions/import", data={"file": (io.BytesIO(text.encode()), "s.csv")}
+        )
         assert response.status_code == 422 and b"NUL" in response.data
         assert state(world) == before
         return
     elif where == "form":
         response = world.client.post("/therapists/new", data={"name": "Da\x00na"})
     else:
-        response = world.client.post("/api/v1/sessions",
-                                     json={**SESSION, "id": str(uuid.uuid4()), "notes": "\x00"})
+        response = world.client.post(
+            "/api/v1/sessions", json={**SESSION, "id": str(uuid.uuid4()), "notes": "\x00"}
+        )
         assert response.is_json and response.json["errors"]
     assert response.status_code == 400
     assert state(world) == before

@@ -104,7 +104,9 @@ RESPONSES = {
     "static plain": lambda app, c, a: c.get("/static/js/app.js"),
     "static image": lambda app, c, a: c.get("/static/icons/icon-192.png"),
     "static 304": lambda app, c, a: c.get(
-        "/static/css/app.css", headers={"If-None-Match": c.get("/static/css/app.css").headers["ETag"]}),
+        "/static/css/app.css",
+        headers={"If-None-Match": c.get("/static/css/app.css").headers["ETag"]},
+    ),
     "service worker": lambda app, c, a: c.get("/sw.js"),
     "manifest": lambda app, c, a: c.get("/manifest.webmanifest"),
     "offline page": lambda app, c, a: c.get("/offline"),

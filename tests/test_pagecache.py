@@ -44,11 +44,20 @@ def test_a_logged_session_shows_on_the_next_request(app, alice_client, alice):
     assert b"Get started" in alice_client.get("/").data
     with app.app_context():
         version = db.session.get(User, alice.id).data_version
-    response = alice_client.post("/sessions/new", data={
-        "id": "9b7e3f4e-3d7c-4a39-9a5e-7d1f4d3e2a10", "kind": "self", "pain_before": "7",
-        "pain_after": "2", "mood": "4", "occurred_at_local": "2026-11-20T18:00",
-        "duration_minutes": "20", "pressure": "medium", "water_glasses": "0",
-    })
+    response = alice_client.post(
+        "/sessions/new",
+        data={
+            "id": "9b7e3f4e-3d7c-4a39-9a5e-7d1f4d3e2a10",
+            "kind": "self",
+            "pain_before": "7",
+            "pain_after": "2",
+            "mood": "4",
+            "occurred_at_local": "2026-11-20T18:00",
+            "duration_minutes": "20",
+            "pressure": "medium",
+            "water_glasses": "0",
+        },
+    )
     assert response.status_code == 302, response.data
     with app.app_context():
         assert db.session.get(User, alice.id).data_version > version
@@ -59,11 +68,18 @@ def test_a_logged_session_shows_on_the_next_request(app, alice_client, alice):
 
 def test_bob_never_gets_alices_cached_page(app, alice_client, bob_client, alice, bob):
     with app.app_context():
-        db.session.add(MassageSession(
-            user_id=alice.id, client_id="1f0c2b7e-5d0e-4bd6-8f5b-3b2f1a1f0e11",
-            occurred_at=datetime(2026, 11, 20, 17, tzinfo=UTC), kind="professional",
-            therapist_name="Dana Alice-only", pain_before=8, pain_after=3, mood=4,
-        ))
+        db.session.add(
+            MassageSession(
+                user_id=alice.id,
+                client_id="1f0c2b7e-5d0e-4bd6-8f5b-3b2f1a1f0e11",
+                occurred_at=datetime(2026, 11, 20, 17, tzinfo=UTC),
+                kind="professional",
+                therapist_name="Dana Alice-only",
+                pain_before=8,
+                pain_after=3,
+                mood=4,
+            )
+        )
         db.session.commit()
     assert b"Get started" not in alice_client.get("/").data
     assert b"Get started" in bob_client.get("/").data
@@ -100,10 +116,14 @@ def test_each_session_gets_forms_it_can_submit(app, alice):
 def test_turning_on_a_device_clears_the_reminders_off_notice_at_once(app, alice_client, alice):
     assert b"Reminders are off on your devices" in alice_client.get("/").data
     with app.app_context():
-        db.session.add(PushSubscription(
-            user_id=alice.id, endpoint="https://fcm.googleapis.com/fcm/send/pagecache-test",
-            p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
-            auth="tBHItJI5svbpez7KI4CCXg"))
+        db.session.add(
+            PushSubscription(
+                user_id=alice.id,
+                endpoint="https://fcm.googleapis.com/fcm/send/pagecache-test",
+                p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                auth="tBHItJI5svbpez7KI4CCXg",
+            )
+        )
         db.session.commit()
     assert b"Reminders are off on your devices" not in alice_client.get("/").data
 

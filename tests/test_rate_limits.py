@@ -15,30 +15,61 @@ from .conftest import AuthActions
 
 LIMITS = [
     # (name, who, method, url, body, allowed)
-    ("login per IP", None, "POST", "/login",
-     lambda i: {"email": f"nobody{i}@example.com", "password": "x" * 10}, 20),
-    ("registration per IP", None, "POST", "/register",
-     lambda i: {"email": "not-an-email", "password": "short", "timezone": "UTC"}, 10),
+    (
+        "login per IP",
+        None,
+        "POST",
+        "/login",
+        lambda i: {"email": f"nobody{i}@example.com", "password": "x" * 10},
+        20,
+    ),
+    (
+        "registration per IP",
+        None,
+        "POST",
+        "/register",
+        lambda i: {"email": "not-an-email", "password": "short", "timezone": "UTC"},
+        10,
+    ),
     ("password change per user", "alice", "POST", "/settings/password", lambda i: {}, 10),
     ("email change per user", "alice", "POST", "/settings/email", lambda i: {}, 10),
     ("account deletion per user", "alice", "POST", "/settings/delete", lambda i: {}, 10),
     ("token creation per user", "alice", "POST", "/settings/tokens", lambda i: {"label": ""}, 10),
-    ("push subscription per user", "alice", "POST", "/api/v1/push/subscriptions",
-     lambda i: {"endpoint": "https://fcm.googleapis.com/x", "keys": {}}, 30),
-    ("action token per IP", None, "POST", "/api/v1/actions/not-a-token",
-     lambda i: {"action": "drank"}, 60),
+    (
+        "push subscription per user",
+        "alice",
+        "POST",
+        "/api/v1/push/subscriptions",
+        lambda i: {"endpoint": "https://fcm.googleapis.com/x", "keys": {}},
+        30,
+    ),
+    (
+        "action token per IP",
+        None,
+        "POST",
+        "/api/v1/actions/not-a-token",
+        lambda i: {"action": "drank"},
+        60,
+    ),
 ]
 
 
-@pytest.mark.parametrize(("who", "method", "url", "body", "allowed"),
-                         [case[1:] for case in LIMITS], ids=[case[0] for case in LIMITS])
-def test_it_limits_abuse_with_429_and_retry_after(app, client, alice, who, method, url, body,
-                                                   allowed):
+@pytest.mark.parametrize(
+    ("who", "method", "url", "body", "allowed"),
+    [case[1:] for case in LIMITS],
+    ids=[case[0] for case in LIMITS],
+)
+def test_it_limits_abuse_with_429_and_retry_after(
+    app, client, alice, who, method, url, body, allowed
+):
     if who:
         AuthActions(client).login(who)
     api = url.startswith("/api/")
-    send = (lambda i: client.open(url, method=method, json=body(i))) if api else (
-        lambda i: client.open(url, method=method, data=body(i)))
+    send = (
+        (lambda i: client.open(url, method=method, json=body(i)))
+        if api
+        else (lambda i: client.open(url, method=method, data=body(i)))
+    )
     for i in range(allowed):
         assert send(i).status_code != 429, f"limited after {i} requests, budget is {allowed}"
     response = send(allowed)

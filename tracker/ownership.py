@@ -15,8 +15,12 @@ T = TypeVar("T")
 
 
 def owned_or_404(
-    model: type[T], ident: Any, *, by: InstrumentedAttribute | None = None,
-    where: tuple = (), options: tuple = (),
+    model: type[T],
+    ident: Any,
+    *,
+    by: InstrumentedAttribute | None = None,
+    where: tuple = (),
+    options: tuple = (),
 ) -> T:
     """The current user's row of `model` whose `by` column (default: id) equals `ident`.
 
@@ -28,7 +32,8 @@ def owned_or_404(
         if ident is None:
             abort(404)
     row = db.session.scalar(
-        db.select(model).options(*options)
+        db.select(model)
+        .options(*options)
         .where(by == ident, model.user_id == current_user.id, *where)
     )
     if row is None:

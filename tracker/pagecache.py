@@ -33,8 +33,14 @@ def cached_page(name: str, render: Callable[[], str]) -> Markup:
     # token signed for it on first render: render both fresh.
     if not ttl or csrf_secret is None or session.get("_flashes"):
         return Markup(render())
-    key = (name, current_user.id, current_user.data_version, current_user.timezone,
-           request.full_path, csrf_secret)  # the page holds CSRF tokens for this session
+    key = (
+        name,
+        current_user.id,
+        current_user.data_version,
+        current_user.timezone,
+        request.full_path,
+        csrf_secret,
+    )  # the page holds CSRF tokens for this session
     # time.monotonic, not timeutil.now: this is cache ageing, not domain time.
     now = time.monotonic()
     with _lock:

@@ -100,7 +100,11 @@ def parse_uuid(value: Any) -> str:
 
 
 def check_when_message(too_early: bool) -> str:
-    return "Must be after 1970." if too_early else "Can't be more than a day in the future. Check the date."
+    return (
+        "Must be after 1970."
+        if too_early
+        else "Can't be more than a day in the future. Check the date."
+    )
 
 
 def check_when(value: datetime, now: datetime) -> datetime:

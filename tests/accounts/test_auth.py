@@ -98,11 +98,18 @@ def test_login_redirects_to_local_next(client, auth, alice):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)", "http:/x"],
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/x",
+    ],
 )
 def test_open_redirects_are_refused(client, alice, target):
     response = client.post(
-        "/login", query_string={"next": target},
+        "/login",
+        query_string={"next": target},
         data={"email": "alice@example.com", "password": "alice-password-1"},
     )
     assert response.status_code == 302

@@ -11,8 +11,12 @@ def test_settings_change_time_zone_and_quiet_hours(alice_client, app, alice):
     assert b"Europe/Berlin" in page.data
     response = alice_client.post(
         "/settings",
-        data={"timezone": "Australia/Sydney", "quiet_start": "23:00", "quiet_end": "07:30",
-              "wake_time": "07:00"},
+        data={
+            "timezone": "Australia/Sydney",
+            "quiet_start": "23:00",
+            "quiet_end": "07:30",
+            "wake_time": "07:00",
+        },
     )
     assert response.status_code == 302
     with app.app_context():
@@ -24,10 +28,18 @@ def test_settings_change_time_zone_and_quiet_hours(alice_client, app, alice):
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("timezone", "Europe/Atlantis", b"Choose a time zone"), ("quiet_start", "25:00", b"Not a valid time")],
+    [
+        ("timezone", "Europe/Atlantis", b"Choose a time zone"),
+        ("quiet_start", "25:00", b"Not a valid time"),
+    ],
 )
 def test_bad_settings_change_nothing(alice_client, app, alice, field, value, message):
-    data = {"timezone": "Asia/Tokyo", "quiet_start": "22:00", "quiet_end": "08:00", "wake_time": "08:00"}
+    data = {
+        "timezone": "Asia/Tokyo",
+        "quiet_start": "22:00",
+        "quiet_end": "08:00",
+        "wake_time": "08:00",
+    }
     data[field] = value
     response = alice_client.post("/settings", data=data)
     assert response.status_code == 200
@@ -38,7 +50,8 @@ def test_bad_settings_change_nothing(alice_client, app, alice, field, value, mes
 
 def test_change_password(alice_client, app, alice, auth, client):
     bad = alice_client.post(
-        "/settings/password", data={"current": "wrong", "new": "brand-new-pw", "confirm": "brand-new-pw"}
+        "/settings/password",
+        data={"current": "wrong", "new": "brand-new-pw", "confirm": "brand-new-pw"},
     )
     assert b"not correct" in bad.data
     mismatch = alice_client.post(
@@ -47,7 +60,8 @@ def test_change_password(alice_client, app, alice, auth, client):
     )
     assert b"do not match" in mismatch.data
     short = alice_client.post(
-        "/settings/password", data={"current": "alice-password-1", "new": "short", "confirm": "short"}
+        "/settings/password",
+        data={"current": "alice-password-1", "new": "short", "confirm": "short"},
     )
     assert b"at least 8" in short.data
     ok = alice_client.post(
@@ -59,11 +73,17 @@ def test_change_password(alice_client, app, alice, auth, client):
 
 
 def test_change_email(alice_client, app, alice, bob):
-    taken = alice_client.post("/settings/email", data={"email": "BOB@example.com", "password": "alice-password-1"})
+    taken = alice_client.post(
+        "/settings/email", data={"email": "BOB@example.com", "password": "alice-password-1"}
+    )
     assert b"already exists" in taken.data
-    wrong = alice_client.post("/settings/email", data={"email": "a2@example.com", "password": "nope"})
+    wrong = alice_client.post(
+        "/settings/email", data={"email": "a2@example.com", "password": "nope"}
+    )
     assert b"not correct" in wrong.data
-    ok = alice_client.post("/settings/email", data={"email": "A2@Example.com", "password": "alice-password-1"})
+    ok = alice_client.post(
+        "/settings/email", data={"email": "A2@Example.com", "password": "alice-password-1"}
+    )
     assert ok.status_code == 302
     with app.app_context():
         assert db.session.get(User, alice.id).email == "a2@example.com"

@@ -17,13 +17,13 @@ def test_a_session_is_logged_in_four_taps(page, app, alice):
     box = page.locator("label.segment").first.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 24
     advisory = page.locator("[data-severe-advisory]")
-    rating(page, "pain_before", 7).tap()                        # tap 1
+    rating(page, "pain_before", 7).tap()  # tap 1
     rating(page, "pain_after", 9).tap()
     assert advisory.is_visible()
-    rating(page, "pain_after", 3).tap()                         # tap 2
+    rating(page, "pain_after", 3).tap()  # tap 2
     assert advisory.is_hidden()
-    rating(page, "mood", 4).tap()                               # tap 3
-    page.get_by_role("button", name="Save").first.tap()         # tap 4
+    rating(page, "mood", 4).tap()  # tap 3
+    page.get_by_role("button", name="Save").first.tap()  # tap 4
     page.wait_for_url("**/sessions")
     assert page.get_by_text("Session saved.").is_visible()
     with app.app_context():

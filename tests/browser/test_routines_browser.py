@@ -8,9 +8,16 @@ from .conftest import login
 def fits_phone(page, scope: str = "main") -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no horizontal scroll"
     # Checkboxes and radios are small but sit inside a 44px label, which is the tap target.
-    targets = ", ".join(f"{scope} {sel}" for sel in (
-        "button", "a.button", "input:not([type=checkbox]):not([type=radio])", "select",
-        "label.check"))
+    targets = ", ".join(
+        f"{scope} {sel}"
+        for sel in (
+            "button",
+            "a.button",
+            "input:not([type=checkbox]):not([type=radio])",
+            "select",
+            "label.check",
+        )
+    )
     for el in page.locator(targets).all():
         if el.is_visible():
             box = el.bounding_box()

@@ -20,10 +20,19 @@ def seed(app, user_id: int) -> None:
         routine = add_routine(user_id, (now - timedelta(days=90)).date())
         db.session.flush()
         for i in range(30):
-            add_session(user_id, now - timedelta(days=3 * i + 1), before=7, after=2 + i % 3,
-                        routine_id=routine.id, therapist_name="Anna" if i % 2 else "Ben",
-                        kind="professional" if i % 3 else "self", relaxation=3, sleep_quality=4,
-                        mood=1 + i % 5, notes="#therapist tight left shoulder")
+            add_session(
+                user_id,
+                now - timedelta(days=3 * i + 1),
+                before=7,
+                after=2 + i % 3,
+                routine_id=routine.id,
+                therapist_name="Anna" if i % 2 else "Ben",
+                kind="professional" if i % 3 else "self",
+                relaxation=3,
+                sleep_quality=4,
+                mood=1 + i % 5,
+                notes="#therapist tight left shoulder",
+            )
         db.session.commit()
 
 
@@ -33,8 +42,11 @@ def serious(page) -> list[str]:
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        found += [f"[{scheme}] {v['id']}: {[n['target'] for n in v['nodes']][:3]}"
-                  for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        found += [
+            f"[{scheme}] {v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
     return found
 
 

@@ -96,9 +96,9 @@ def get_session(app, client_id: str, user_id: int | None = None) -> MassageSessi
 def count_sessions(app, user_id: int) -> int:
     with app.app_context():
         return db.session.scalar(
-            db.select(db.func.count()).select_from(MassageSession).where(
-                MassageSession.user_id == user_id
-            )
+            db.select(db.func.count())
+            .select_from(MassageSession)
+            .where(MassageSession.user_id == user_id)
         )
 
 
@@ -131,16 +131,32 @@ def add_appointment(app, user_id: int, *, with_routine: bool = True) -> dict:
         db.session.flush()
         routine = None
         if with_routine:
-            routine = Routine(user_id=user_id, name="Fortnightly", anchor_date=date(2026, 1, 1),
-                              therapist_id=therapist.id, kind="professional", style="sports",
-                              duration_minutes=45)
+            routine = Routine(
+                user_id=user_id,
+                name="Fortnightly",
+                anchor_date=date(2026, 1, 1),
+                therapist_id=therapist.id,
+                kind="professional",
+                style="sports",
+                duration_minutes=45,
+            )
             db.session.add(routine)
             db.session.flush()
-        appt = Appointment(user_id=user_id, client_id=str(uuid.uuid4()), therapist_id=therapist.id,
-                           therapist_name="Dana Kim", starts_at=datetime(2026, 11, 7, 12, 0, tzinfo=UTC),
-                           duration_minutes=90, style="shiatsu",
-                           routine_id=routine.id if routine else None)
+        appt = Appointment(
+            user_id=user_id,
+            client_id=str(uuid.uuid4()),
+            therapist_id=therapist.id,
+            therapist_name="Dana Kim",
+            starts_at=datetime(2026, 11, 7, 12, 0, tzinfo=UTC),
+            duration_minutes=90,
+            style="shiatsu",
+            routine_id=routine.id if routine else None,
+        )
         db.session.add(appt)
         db.session.commit()
-        return {"appointment": appt.id, "appointment_uuid": appt.client_id,
-                "routine": routine.id if routine else None, "therapist": therapist.id}
+        return {
+            "appointment": appt.id,
+            "appointment_uuid": appt.client_id,
+            "routine": routine.id if routine else None,
+            "therapist": therapist.id,
+        }

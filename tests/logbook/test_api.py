@@ -37,20 +37,34 @@ def test_it_replays_the_same_id_without_duplicating(client, alice_token, app, al
 
 def test_it_replays_an_outbox_copy_of_the_form_with_strings(client, alice_token, app, alice):
     """The PWA outbox sends form fields as JSON strings and local time; that is accepted."""
-    data = {"id": str(uuid.uuid4()), "occurred_at_local": "2026-11-07T13:30", "kind": "self",
-            "pain_before": "7", "pain_after": "2", "mood": "5", "focus_areas": "neck",
-            "csrf_token": "ignored", "sleep_hours": ""}
+    data = {
+        "id": str(uuid.uuid4()),
+        "occurred_at_local": "2026-11-07T13:30",
+        "kind": "self",
+        "pain_before": "7",
+        "pain_after": "2",
+        "mood": "5",
+        "focus_areas": "neck",
+        "csrf_token": "ignored",
+        "sleep_hours": "",
+    }
     first = client.post("/api/v1/sessions", json=data, headers=bearer(alice_token))
     assert first.status_code == 201, first.json
     assert first.json["occurred_at"] == "2026-11-07T13:30:00+01:00"
     assert first.json["duration_minutes"] == 20 and first.json["sleep_hours"] is None
-    assert client.post("/api/v1/sessions", json=data, headers=bearer(alice_token)).status_code == 200
+    assert (
+        client.post("/api/v1/sessions", json=data, headers=bearer(alice_token)).status_code == 200
+    )
 
 
-def test_a_replay_with_other_content_is_a_conflict_and_changes_nothing(client, alice_token, app, alice):
+def test_a_replay_with_other_content_is_a_conflict_and_changes_nothing(
+    client, alice_token, app, alice
+):
     data = payload()
     client.post("/api/v1/sessions", json=data, headers=bearer(alice_token))
-    response = client.post("/api/v1/sessions", json={**data, "pain_after": 9}, headers=bearer(alice_token))
+    response = client.post(
+        "/api/v1/sessions", json={**data, "pain_after": 9}, headers=bearer(alice_token)
+    )
     assert response.status_code == 409
     assert "id" in response.json["errors"]
     assert get_session(app, data["id"]).pain_after == 3
@@ -60,15 +74,21 @@ def test_a_replay_with_other_content_is_a_conflict_and_changes_nothing(client, a
 def test_a_replay_after_a_later_edit_is_still_a_harmless_retry(client, alice_token, app):
     data = payload()
     client.post("/api/v1/sessions", json=data, headers=bearer(alice_token))
-    client.patch(f"/api/v1/sessions/{data['id']}", json={"sleep_quality": 4}, headers=bearer(alice_token))
+    client.patch(
+        f"/api/v1/sessions/{data['id']}", json={"sleep_quality": 4}, headers=bearer(alice_token)
+    )
     again = client.post("/api/v1/sessions", json=data, headers=bearer(alice_token))
     assert again.status_code == 200
     assert again.json["sleep_quality"] == 4
 
 
-def test_the_same_id_in_two_accounts_is_two_sessions(client, alice_token, bob_token, app, alice, bob):
+def test_the_same_id_in_two_accounts_is_two_sessions(
+    client, alice_token, bob_token, app, alice, bob
+):
     data = payload()
-    assert client.post("/api/v1/sessions", json=data, headers=bearer(alice_token)).status_code == 201
+    assert (
+        client.post("/api/v1/sessions", json=data, headers=bearer(alice_token)).status_code == 201
+    )
     assert client.post("/api/v1/sessions", json=data, headers=bearer(bob_token)).status_code == 201
     assert get_session(app, data["id"], alice.id).id != get_session(app, data["id"], bob.id).id
 
@@ -110,8 +130,12 @@ def test_the_same_id_in_two_accounts_is_two_sessions(client, alice_token, bob_to
         ("id", None, "required"),
     ],
 )
-def test_invalid_values_get_422_and_save_nothing(client, alice_token, app, alice, field, value, message):
-    response = client.post("/api/v1/sessions", json=payload(**{field: value}), headers=bearer(alice_token))
+def test_invalid_values_get_422_and_save_nothing(
+    client, alice_token, app, alice, field, value, message
+):
+    response = client.post(
+        "/api/v1/sessions", json=payload(**{field: value}), headers=bearer(alice_token)
+    )
     assert response.status_code == 422
     errors = response.json["errors"]
     assert list(errors) == [field]
@@ -128,24 +152,37 @@ def test_a_local_time_in_the_dst_gap_is_refused_with_the_fix(client, alice_token
 
 
 def test_several_errors_are_reported_together(client, alice_token):
-    response = client.post("/api/v1/sessions", json=payload(mood=9, pain_after="x"), headers=bearer(alice_token))
+    response = client.post(
+        "/api/v1/sessions", json=payload(mood=9, pain_after="x"), headers=bearer(alice_token)
+    )
     assert set(response.json["errors"]) == {"mood", "pain_after"}
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"", b'"text"'])
 def test_malformed_json_is_400(client, alice_token, body):
-    response = client.post("/api/v1/sessions", data=body, headers={**bearer(alice_token),
-                           "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/sessions",
+        data=body,
+        headers={**bearer(alice_token), "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.is_json and "body" in response.json["errors"]
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/api/v1/sessions"), ("post", "/api/v1/sessions"), ("get", f"/api/v1/sessions/{uuid.uuid4()}"),
-     ("patch", f"/api/v1/sessions/{uuid.uuid4()}"), ("delete", f"/api/v1/sessions/{uuid.uuid4()}"),
-     ("post", "/api/v1/water"), ("post", "/api/v1/sleep"), ("get", "/api/v1/appointments"),
-     ("post", "/api/v1/appointments"), ("get", "/api/v1/routines")],
+    [
+        ("get", "/api/v1/sessions"),
+        ("post", "/api/v1/sessions"),
+        ("get", f"/api/v1/sessions/{uuid.uuid4()}"),
+        ("patch", f"/api/v1/sessions/{uuid.uuid4()}"),
+        ("delete", f"/api/v1/sessions/{uuid.uuid4()}"),
+        ("post", "/api/v1/water"),
+        ("post", "/api/v1/sleep"),
+        ("get", "/api/v1/appointments"),
+        ("post", "/api/v1/appointments"),
+        ("get", "/api/v1/routines"),
+    ],
 )
 def test_without_credentials_it_is_401_json(client, method, path):
     response = getattr(client, method)(path, json={}, csrf=False)
@@ -182,11 +219,15 @@ def test_cookie_reads_need_no_csrf(alice_client):
 
 
 def test_a_token_write_needs_no_csrf(client, alice_token):
-    response = client.post("/api/v1/sessions", json=payload(), headers=bearer(alice_token), csrf=False)
+    response = client.post(
+        "/api/v1/sessions", json=payload(), headers=bearer(alice_token), csrf=False
+    )
     assert response.status_code == 201
 
 
-def test_get_returns_my_session_and_404s_for_others(client, app, alice, bob, alice_token, bob_token):
+def test_get_returns_my_session_and_404s_for_others(
+    client, app, alice, bob, alice_token, bob_token
+):
     mine = add_session(app, alice.id)
     assert client.get(f"/api/v1/sessions/{mine}", headers=bearer(alice_token)).json["id"] == mine
     other = client.get(f"/api/v1/sessions/{mine}", headers=bearer(bob_token))
@@ -196,16 +237,25 @@ def test_get_returns_my_session_and_404s_for_others(client, app, alice, bob, ali
 
 def test_patch_changes_only_given_fields_and_keeps_identity(client, app, alice, alice_token):
     mine = add_session(app, alice.id, notes="before")
-    response = client.patch(f"/api/v1/sessions/{mine}", json={"sleep_quality": 4, "sleep_hours": 7.5},
-                            headers=bearer(alice_token))
+    response = client.patch(
+        f"/api/v1/sessions/{mine}",
+        json={"sleep_quality": 4, "sleep_hours": 7.5},
+        headers=bearer(alice_token),
+    )
     assert response.status_code == 200
     assert response.json["id"] == mine and response.json["notes"] == "before"
     stored = get_session(app, mine)
     assert (stored.sleep_quality, stored.sleep_hours) == (4, 7.5)
 
 
-@pytest.mark.parametrize(("body", "field"), [({"mood": 7}, "mood"), ({"id": str(uuid.uuid4())}, "id"),
-                                             ({"pain_after": None}, "pain_after")])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"mood": 7}, "mood"),
+        ({"id": str(uuid.uuid4())}, "id"),
+        ({"pain_after": None}, "pain_after"),
+    ],
+)
 def test_invalid_patch_is_422_and_changes_nothing(client, app, alice, alice_token, body, field):
     mine = add_session(app, alice.id)
     response = client.patch(f"/api/v1/sessions/{mine}", json=body, headers=bearer(alice_token))
@@ -215,7 +265,12 @@ def test_invalid_patch_is_422_and_changes_nothing(client, app, alice, alice_toke
 
 def test_bob_cannot_patch_or_delete_alices_session(client, app, alice, bob, bob_token):
     mine = add_session(app, alice.id)
-    assert client.patch(f"/api/v1/sessions/{mine}", json={"mood": 1}, headers=bearer(bob_token)).status_code == 404
+    assert (
+        client.patch(
+            f"/api/v1/sessions/{mine}", json={"mood": 1}, headers=bearer(bob_token)
+        ).status_code
+        == 404
+    )
     assert client.delete(f"/api/v1/sessions/{mine}", headers=bearer(bob_token)).status_code == 404
     stored = get_session(app, mine)
     assert stored.mood == 4 and stored.deleted_at is None
@@ -258,14 +313,25 @@ def test_list_filters_by_since_and_until(client, app, alice, alice_token):
     add_session(app, alice.id, occurred_at=datetime(2026, 10, 1, 9, 0, tzinfo=UTC))
     middle = add_session(app, alice.id, occurred_at=datetime(2026, 10, 15, 9, 0, tzinfo=UTC))
     add_session(app, alice.id, occurred_at=datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
-    response = client.get("/api/v1/sessions?since=2026-10-10&until=2026-10-20T00:00:00%2B02:00",
-                          headers=bearer(alice_token))
+    response = client.get(
+        "/api/v1/sessions?since=2026-10-10&until=2026-10-20T00:00:00%2B02:00",
+        headers=bearer(alice_token),
+    )
     assert [s["id"] for s in response.json["sessions"]] == [middle]
 
 
-@pytest.mark.parametrize(("query", "field"), [("limit=0", "limit"), ("limit=1000", "limit"), ("limit=x", "limit"),
-                                              ("cursor=%%%", "cursor"), ("cursor=bm9wZQ", "cursor"),
-                                              ("since=soon", "since"), ("until=2026-13-01", "until")])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("limit=0", "limit"),
+        ("limit=1000", "limit"),
+        ("limit=x", "limit"),
+        ("cursor=%%%", "cursor"),
+        ("cursor=bm9wZQ", "cursor"),
+        ("since=soon", "since"),
+        ("until=2026-13-01", "until"),
+    ],
+)
 def test_bad_list_parameters_are_422(client, alice_token, query, field):
     response = client.get(f"/api/v1/sessions?{query}", headers=bearer(alice_token))
     assert response.status_code == 422 and field in response.json["errors"]

@@ -17,7 +17,9 @@ from .conftest import add_appointment, add_session, bearer, get_session
 def water_rows(app, user_id):
     with app.app_context():
         return db.session.scalar(
-            db.select(db.func.count()).select_from(WaterIntake).where(WaterIntake.user_id == user_id)
+            db.select(db.func.count())
+            .select_from(WaterIntake)
+            .where(WaterIntake.user_id == user_id)
         )
 
 
@@ -41,8 +43,13 @@ def test_water_without_a_session_just_records_the_glass(client, app, alice, alic
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"id": None}, "id"), ({"id": "x"}, "id"), ({"session_id": str(uuid.uuid4())}, "session_id"),
-     ({"drank_at": "2026-11-10T10:00:00Z"}, "drank_at"), ({"drank_at": "noon"}, "drank_at")],
+    [
+        ({"id": None}, "id"),
+        ({"id": "x"}, "id"),
+        ({"session_id": str(uuid.uuid4())}, "session_id"),
+        ({"drank_at": "2026-11-10T10:00:00Z"}, "drank_at"),
+        ({"drank_at": "noon"}, "drank_at"),
+    ],
 )
 def test_bad_water_is_422_and_records_nothing(client, app, alice, alice_token, body, field):
     body = {"id": str(uuid.uuid4()), **body}
@@ -74,11 +81,14 @@ def test_record_drink_contract(app, alice, bob):
 
 
 def test_sleep_is_one_per_night_and_editable(client, app, alice, alice_token):
-    first = client.post("/api/v1/sleep", json={"quality": 2, "hours": 5.5}, headers=bearer(alice_token))
+    first = client.post(
+        "/api/v1/sleep", json={"quality": 2, "hours": 5.5}, headers=bearer(alice_token)
+    )
     assert first.status_code == 201
     assert first.json["night"] == "2026-11-06" and first.json["hours"] == 5.5
-    again = client.post("/api/v1/sleep", json={"night": "2026-11-06", "quality": 4},
-                        headers=bearer(alice_token))
+    again = client.post(
+        "/api/v1/sleep", json={"night": "2026-11-06", "quality": 4}, headers=bearer(alice_token)
+    )
     assert again.status_code == 200 and again.json["quality"] == 4 and again.json["hours"] is None
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(SleepLog)) == 1
@@ -86,9 +96,14 @@ def test_sleep_is_one_per_night_and_editable(client, app, alice, alice_token):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "quality"), ({"quality": 6}, "quality"), ({"quality": "good"}, "quality"),
-     ({"quality": 3, "hours": 30}, "hours"), ({"quality": 3, "night": "2026-11-09"}, "night"),
-     ({"quality": 3, "night": "06/11/2026"}, "night")],
+    [
+        ({}, "quality"),
+        ({"quality": 6}, "quality"),
+        ({"quality": "good"}, "quality"),
+        ({"quality": 3, "hours": 30}, "hours"),
+        ({"quality": 3, "night": "2026-11-09"}, "night"),
+        ({"quality": 3, "night": "06/11/2026"}, "night"),
+    ],
 )
 def test_bad_sleep_is_422(client, app, alice_token, body, field):
     response = client.post("/api/v1/sleep", json=body, headers=bearer(alice_token))
@@ -112,7 +127,12 @@ def test_sessions_link_to_my_appointment_by_uuid(client, app, alice, bob, alice_
     ids = add_appointment(app, alice.id)
     body = payload(appointment_id=ids["appointment_uuid"])
     response = client.post("/api/v1/sessions", json=body, headers=bearer(alice_token))
-    assert response.status_code == 201 and response.json["appointment_id"] == ids["appointment_uuid"]
-    stolen = client.post("/api/v1/sessions", json=payload(appointment_id=ids["appointment_uuid"]),
-                         headers=bearer(bob_token))
+    assert (
+        response.status_code == 201 and response.json["appointment_id"] == ids["appointment_uuid"]
+    )
+    stolen = client.post(
+        "/api/v1/sessions",
+        json=payload(appointment_id=ids["appointment_uuid"]),
+        headers=bearer(bob_token),
+    )
     assert stolen.status_code == 422 and "appointment_id" in stolen.json["errors"]

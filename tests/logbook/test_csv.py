@@ -21,31 +21,56 @@ from .conftest import add_appointment, add_session, bearer, count_sessions
 def export(client) -> str:
     response = client.get("/sessions/export.csv")
     assert response.status_code == 200
-    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    assert (
+        response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    )
     return response.get_data(as_text=True)
 
 
 def upload(client, text: str | bytes, name="sessions.csv"):
     raw = text.encode() if isinstance(text, str) else text
-    return client.post("/sessions/import", data={"file": (io.BytesIO(raw), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/sessions/import",
+        data={"file": (io.BytesIO(raw), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def sessions_json(client, token) -> list[dict]:
     rows = client.get("/api/v1/sessions?limit=200", headers=bearer(token)).json["sessions"]
-    return sorted(({k: v for k, v in r.items() if k not in ("created_at", "updated_at")} for r in rows),
-                  key=lambda r: r["id"])
+    return sorted(
+        ({k: v for k, v in r.items() if k not in ("created_at", "updated_at")} for r in rows),
+        key=lambda r: r["id"],
+    )
 
 
 def seed(app, alice):
     ids = add_appointment(app, alice.id)
-    add_session(app, alice.id, kind="professional", therapist_name="Dana Kim", style="shiatsu",
-                focus_areas=["neck", "hips_glutes"], pressure="firm", relaxation=5, sleep_quality=4,
-                sleep_hours=7.25, water_glasses=3, notes='Said "wow", then\nslept; =SUM(A1)',
-                appointment_id=ids["appointment"], routine_id=ids["routine"],
-                occurred_at=datetime(2026, 7, 1, 16, 15, 30, tzinfo=UTC))
-    add_session(app, alice.id, kind="self", tools=["foam_roller", "ball"], duration_minutes=15,
-                occurred_at=datetime(2026, 1, 3, 20, 0, tzinfo=UTC))
+    add_session(
+        app,
+        alice.id,
+        kind="professional",
+        therapist_name="Dana Kim",
+        style="shiatsu",
+        focus_areas=["neck", "hips_glutes"],
+        pressure="firm",
+        relaxation=5,
+        sleep_quality=4,
+        sleep_hours=7.25,
+        water_glasses=3,
+        notes='Said "wow", then\nslept; =SUM(A1)',
+        appointment_id=ids["appointment"],
+        routine_id=ids["routine"],
+        occurred_at=datetime(2026, 7, 1, 16, 15, 30, tzinfo=UTC),
+    )
+    add_session(
+        app,
+        alice.id,
+        kind="self",
+        tools=["foam_roller", "ball"],
+        duration_minutes=15,
+        occurred_at=datetime(2026, 1, 3, 20, 0, tzinfo=UTC),
+    )
     add_session(app, alice.id, deleted_at=datetime(2026, 11, 1, tzinfo=UTC), notes="gone")
 
 
@@ -64,7 +89,7 @@ def test_export_has_the_documented_columns_and_local_offsets(alice_client, app, 
 
 
 def test_a_formula_looking_note_is_defused_and_round_trips(alice_client, app, alice, alice_token):
-    add_session(app, alice.id, notes="=HYPERLINK(\"x\")")
+    add_session(app, alice.id, notes='=HYPERLINK("x")')
     text = export(alice_client)
     assert "'=HYPERLINK" in text
     before = sessions_json(alice_client, alice_token)
@@ -99,14 +124,18 @@ def test_importing_the_same_file_twice_adds_nothing(alice_client, app, alice):
 
 
 def test_rows_without_ids_are_matched_on_content(alice_client, app, alice):
-    text = ("occurred_at,kind,pain_before,pain_after,mood,notes\r\n"
-            "2026-05-01T18:30:00+02:00,self,6,2,4,first\r\n"
-            "2026-05-02T18:30:00+02:00,professional,5,3,3,second\r\n")
+    text = (
+        "occurred_at,kind,pain_before,pain_after,mood,notes\r\n"
+        "2026-05-01T18:30:00+02:00,self,6,2,4,first\r\n"
+        "2026-05-02T18:30:00+02:00,professional,5,3,3,second\r\n"
+    )
     assert upload(alice_client, text).status_code == 302
     assert upload(alice_client, text).status_code == 302
     assert count_sessions(app, alice.id) == 2
     with app.app_context():
-        rows = list(db.session.scalars(db.select(MassageSession).order_by(MassageSession.occurred_at)))
+        rows = list(
+            db.session.scalars(db.select(MassageSession).order_by(MassageSession.occurred_at))
+        )
         assert [r.duration_minutes for r in rows] == [20, 60]  # defaults by kind
         uuid.UUID(rows[0].client_id)
 
@@ -127,37 +156,76 @@ GOOD = "2026-05-01T18:30:00+02:00,self,6,2,4"
     [
         ("", "The file is empty"),
         (f"{GOOD}\r\n", "Line 1: missing header row"),
-        ("occurred_at;kind;pain_before;pain_after;mood\r\n2026-05-01T18:30:00+02:00;self;6;2;4\r\n",
-         "separated by semicolons; use commas"),
-        ("occurred_at,kind,pain_before,pain_after\r\n2026-05-01T18:30:00+02:00,self,6,2\r\n",
-         "Line 1: missing column(s): mood."),
-        ("occurred_at,kind,pain_before,pain_after,mood,colour\r\n" + GOOD + ",red\r\n",
-         "Line 1: unknown column(s): colour"),
+        (
+            "occurred_at;kind;pain_before;pain_after;mood\r\n2026-05-01T18:30:00+02:00;self;6;2;4\r\n",
+            "separated by semicolons; use commas",
+        ),
+        (
+            "occurred_at,kind,pain_before,pain_after\r\n2026-05-01T18:30:00+02:00,self,6,2\r\n",
+            "Line 1: missing column(s): mood.",
+        ),
+        (
+            "occurred_at,kind,pain_before,pain_after,mood,colour\r\n" + GOOD + ",red\r\n",
+            "Line 1: unknown column(s): colour",
+        ),
         ("occurred_at,kind,pain_before,pain_after,mood\r\n", "no rows to import"),
-        ("occurred_at,kind,pain_before,pain_after,mood\r\n" + GOOD + "\r\n2026-05-01T18:30:00+02:00,self,seven,2,4\r\n",
-         "Line 3, column pain_before: Must be a whole number from 0 to 10, not &#39;seven&#39;."),
-        ("occurred_at,kind,pain_before,pain_after,mood\r\n" + GOOD + "\r\n2026-05-01T18:30:00+02:00,self,6,2\r\n",
-         "Line 3: expected 5 values, found 4"),
-        ("occurred_at,kind,pain_before,pain_after,mood,focus_areas\r\n" + GOOD + ",neck;elbow\r\n",
-         "Line 2, column focus_areas: Unknown: elbow"),
-        ("occurred_at,kind,pain_before,pain_after,mood\r\n2026-05-01 18:30,self,6,2,4\r\n",
-         "Line 2, column occurred_at: Must be an ISO 8601 time with a UTC offset"),
-        ("occurred_at,kind,pain_before,pain_after,mood\r\n2027-05-01T18:30:00+02:00,self,6,2,4\r\n",
-         "more than a day in the future"),
-        ("occurred_at,kind,pain_before,pain_after,mood,notes\r\n" + GOOD + "," + "x" * 2001 + "\r\n",
-         "Line 2, column notes: Must be at most 2,000 characters"),
-        ("id,occurred_at,kind,pain_before,pain_after,mood\r\n"
-         "3f2c9a4e-8b1d-4c6e-9f7a-2d5b8e1c0a43," + GOOD + "\r\n3f2c9a4e-8b1d-4c6e-9f7a-2d5b8e1c0a43," + GOOD + "\r\n",
-         "Line 3, column id: the same id is already on line 2."),
-        ('occurred_at,kind,pain_before,pain_after,mood,notes\r\n' + GOOD + ',"multi\r\nline"\r\n'
-         "2026-05-01T18:30:00+02:00,self,6,2,40,x\r\n", "Line 4, column mood"),
+        (
+            "occurred_at,kind,pain_before,pain_after,mood\r\n"
+            + GOOD
+            + "\r\n2026-05-01T18:30:00+02:00,self,seven,2,4\r\n",
+            "Line 3, column pain_before: Must be a whole number from 0 to 10, not &#39;seven&#39;.",
+        ),
+        (
+            "occurred_at,kind,pain_before,pain_after,mood\r\n"
+            + GOOD
+            + "\r\n2026-05-01T18:30:00+02:00,self,6,2\r\n",
+            "Line 3: expected 5 values, found 4",
+        ),
+        (
+            "occurred_at,kind,pain_before,pain_after,mood,focus_areas\r\n"
+            + GOOD
+            + ",neck;elbow\r\n",
+            "Line 2, column focus_areas: Unknown: elbow",
+        ),
+        (
+            "occurred_at,kind,pain_before,pain_after,mood\r\n2026-05-01 18:30,self,6,2,4\r\n",
+            "Line 2, column occurred_at: Must be an ISO 8601 time with a UTC offset",
+        ),
+        (
+            "occurred_at,kind,pain_before,pain_after,mood\r\n2027-05-01T18:30:00+02:00,self,6,2,4\r\n",
+            "more than a day in the future",
+        ),
+        (
+            "occurred_at,kind,pain_before,pain_after,mood,notes\r\n"
+            + GOOD
+            + ","
+            + "x" * 2001
+            + "\r\n",
+            "Line 2, column notes: Must be at most 2,000 characters",
+        ),
+        (
+            "id,occurred_at,kind,pain_before,pain_after,mood\r\n"
+            "3f2c9a4e-8b1d-4c6e-9f7a-2d5b8e1c0a43,"
+            + GOOD
+            + "\r\n3f2c9a4e-8b1d-4c6e-9f7a-2d5b8e1c0a43,"
+            + GOOD
+            + "\r\n",
+            "Line 3, column id: the same id is already on line 2.",
+        ),
+        (
+            "occurred_at,kind,pain_before,pain_after,mood,notes\r\n" + GOOD + ',"multi\r\nline"\r\n'
+            "2026-05-01T18:30:00+02:00,self,6,2,40,x\r\n",
+            "Line 4, column mood",
+        ),
     ],
 )
-def test_bad_files_are_rejected_precisely_and_import_nothing(alice_client, app, alice, text, message):
+def test_bad_files_are_rejected_precisely_and_import_nothing(
+    alice_client, app, alice, text, message
+):
     response = upload(alice_client, text)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert message in html, html[html.find("Nothing was imported"):][:600]
+    assert message in html, html[html.find("Nothing was imported") :][:600]
     assert "Nothing was imported" in html
     assert count_sessions(app, alice.id) == 0
 
@@ -198,8 +266,12 @@ def test_import_links_my_appointments_only(alice_client, bob_client, app, alice,
 def test_import_and_export_need_login_and_csrf(client, alice_client, app, alice):
     assert client.get("/sessions/export.csv").status_code == 302
     text = "occurred_at,kind,pain_before,pain_after,mood\r\n" + GOOD + "\r\n"
-    response = alice_client.post("/sessions/import", data={"file": (io.BytesIO(text.encode()), "a.csv")},
-                                 content_type="multipart/form-data", csrf=False)
+    response = alice_client.post(
+        "/sessions/import",
+        data={"file": (io.BytesIO(text.encode()), "a.csv")},
+        content_type="multipart/form-data",
+        csrf=False,
+    )
     assert response.status_code == 400 and count_sessions(app, alice.id) == 0
 
 

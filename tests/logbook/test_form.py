@@ -27,9 +27,25 @@ def test_the_form_is_offline_ready(alice_client):
     html = alice_client.get("/sessions/new").get_data(as_text=True)
     assert 'data-outbox="session"' in html and 'action="/sessions/new"' in html
     uuid.UUID(hidden_id(html))
-    for name in ("occurred_at_local", "kind", "duration_minutes", "style", "therapist", "focus_areas",
-                 "pressure", "pain_before", "pain_after", "mood", "relaxation", "sleep_quality",
-                 "sleep_hours", "water_glasses", "tools", "notes", "appointment_id"):
+    for name in (
+        "occurred_at_local",
+        "kind",
+        "duration_minutes",
+        "style",
+        "therapist",
+        "focus_areas",
+        "pressure",
+        "pain_before",
+        "pain_after",
+        "mood",
+        "relaxation",
+        "sleep_quality",
+        "sleep_hours",
+        "water_glasses",
+        "tools",
+        "notes",
+        "appointment_id",
+    ):
         assert f'name="{name}"' in html, name
     assert "<script>" not in html and "style=" not in html
 
@@ -38,9 +54,21 @@ def test_the_four_tap_path_saves_a_complete_entry(alice_client, app, alice):
     """Post exactly what the page pre-fills, plus the three ratings."""
     html = alice_client.get("/sessions/new").get_data(as_text=True)
     fields = dict(re.findall(r'<input[^>]*name="(\w+)"[^>]*value="([^"]*)"[^>]*>', html))
-    prefilled = {k: v for k, v in fields.items()
-                 if k in ("id", "occurred_at_local", "duration_minutes", "water_glasses", "therapist",
-                          "appointment_id", "routine_id", "sleep_hours")}
+    prefilled = {
+        k: v
+        for k, v in fields.items()
+        if k
+        in (
+            "id",
+            "occurred_at_local",
+            "duration_minutes",
+            "water_glasses",
+            "therapist",
+            "appointment_id",
+            "routine_id",
+            "sleep_hours",
+        )
+    }
     prefilled.update(kind=checked(html, "kind"), pressure=checked(html, "pressure"))
     taps = {"pain_before": "7", "pain_after": "3", "mood": "4"}
     response = alice_client.post("/sessions/new", data={**prefilled, **taps})
@@ -58,8 +86,17 @@ def test_defaults_come_from_the_main_routine(alice_client, app, alice):
         db.session.flush()
         from datetime import date
 
-        db.session.add(Routine(user_id=alice.id, name="Monthly", kind="professional", style="swedish",
-                               duration_minutes=75, therapist_id=therapist.id, anchor_date=date(2026, 1, 1)))
+        db.session.add(
+            Routine(
+                user_id=alice.id,
+                name="Monthly",
+                kind="professional",
+                style="swedish",
+                duration_minutes=75,
+                therapist_id=therapist.id,
+                anchor_date=date(2026, 1, 1),
+            )
+        )
         db.session.commit()
     html = alice_client.get("/sessions/new").get_data(as_text=True)
     assert checked(html, "kind") == "professional"
@@ -101,10 +138,22 @@ def test_bobs_appointment_or_routine_is_404(alice_client, app, bob, query):
 
 def test_a_full_form_saves_every_field(alice_client, app, alice):
     ids = add_appointment(app, alice.id)
-    data = form(kind="professional", therapist="dana kim", style="shiatsu", duration_minutes="90",
-                focus_areas=["neck", "feet"], tools=["oil"], pressure="firm", relaxation="5",
-                sleep_quality="4", sleep_hours="7.5", water_glasses="3", notes="Great",
-                appointment_id=ids["appointment_uuid"], routine_id=str(ids["routine"]))
+    data = form(
+        kind="professional",
+        therapist="dana kim",
+        style="shiatsu",
+        duration_minutes="90",
+        focus_areas=["neck", "feet"],
+        tools=["oil"],
+        pressure="firm",
+        relaxation="5",
+        sleep_quality="4",
+        sleep_hours="7.5",
+        water_glasses="3",
+        notes="Great",
+        appointment_id=ids["appointment_uuid"],
+        routine_id=str(ids["routine"]),
+    )
     assert alice_client.post("/sessions/new", data=data).status_code == 302
     stored = get_session(app, data["id"])
     assert stored.focus_areas == ["neck", "feet"] and stored.tools == ["oil"]
@@ -138,7 +187,9 @@ def test_a_full_form_saves_every_field(alice_client, app, alice):
         ("appointment_id", str(uuid.uuid4()), "No such appointment"),
     ],
 )
-def test_every_rule_shows_its_message_and_saves_nothing(alice_client, app, alice, field, value, message):
+def test_every_rule_shows_its_message_and_saves_nothing(
+    alice_client, app, alice, field, value, message
+):
     data = form(**{field: value})
     response = alice_client.post("/sessions/new", data=data)
     assert response.status_code == 422
@@ -188,7 +239,9 @@ def test_session_changed_is_sent_before_commit(alice_client, app, alice):
 
     def receiver(session):
         # Inside the transaction: the row is flushed but the change isn't committed yet.
-        seen.append((session.client_id, session.deleted_at is not None, db.session().in_transaction()))
+        seen.append(
+            (session.client_id, session.deleted_at is not None, db.session().in_transaction())
+        )
 
     session_changed.connect(receiver)
     try:

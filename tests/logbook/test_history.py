@@ -28,12 +28,28 @@ def test_history_is_newest_first_and_paginated(alice_client, app, alice):
 
 def test_history_filters_by_kind_therapist_and_local_dates(alice_client, app, alice):
     add_session(app, alice.id, kind="self", occurred_at=datetime(2026, 10, 1, 22, 30, tzinfo=UTC))
-    add_session(app, alice.id, kind="professional", therapist_name="Dana",
-                occurred_at=datetime(2026, 10, 2, 9, 0, tzinfo=UTC))
-    add_session(app, alice.id, kind="professional", therapist_name="Rui",
-                occurred_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC))
+    add_session(
+        app,
+        alice.id,
+        kind="professional",
+        therapist_name="Dana",
+        occurred_at=datetime(2026, 10, 2, 9, 0, tzinfo=UTC),
+    )
+    add_session(
+        app,
+        alice.id,
+        kind="professional",
+        therapist_name="Rui",
+        occurred_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC),
+    )
+
     def count(query):
-        return alice_client.get(f"/sessions?{query}").get_data(as_text=True).count('class="card entry"')
+        return (
+            alice_client.get(f"/sessions?{query}")
+            .get_data(as_text=True)
+            .count('class="card entry"')
+        )
+
     assert count("kind=self") == 1
     assert count("kind=professional&therapist=Dana") == 1
     # 22:30 UTC on 1 Oct is 00:30 on 2 Oct in Berlin: the filter works in the user's zone.
@@ -59,8 +75,12 @@ def test_editing_next_morning_keeps_the_identity(alice_client, app, alice):
         assert 'data-outbox="session"' not in page
         response = alice_client.post(
             f"/sessions/{data['id']}/edit",
-            data={**data, "id": "11111111-1111-4111-8111-111111111111", "sleep_quality": "5",
-                  "sleep_hours": "8"},
+            data={
+                **data,
+                "id": "11111111-1111-4111-8111-111111111111",
+                "sleep_quality": "5",
+                "sleep_hours": "8",
+            },
         )
     assert response.status_code == 302
     edited = get_session(app, data["id"])
@@ -108,9 +128,15 @@ def test_a_deleted_session_cannot_be_edited_until_restored(alice_client, app, al
 def test_sleep_form_logs_and_edits_one_night(alice_client, app, alice):
     page = alice_client.get("/sleep").get_data(as_text=True)
     assert 'value="2026-11-06"' in page  # last night in Berlin
-    assert alice_client.post("/sleep", data={"night": "2026-11-06", "quality": "2"}).status_code == 302
-    assert alice_client.post("/sleep", data={"night": "2026-11-06", "quality": "4",
-                                             "hours": "7,5"}).status_code == 302
+    assert (
+        alice_client.post("/sleep", data={"night": "2026-11-06", "quality": "2"}).status_code == 302
+    )
+    assert (
+        alice_client.post(
+            "/sleep", data={"night": "2026-11-06", "quality": "4", "hours": "7,5"}
+        ).status_code
+        == 302
+    )
     with app.app_context():
         rows = list(db.session.scalars(db.select(SleepLog)))
         assert [(r.quality, r.hours) for r in rows] == [(4, 7.5)]
@@ -118,9 +144,14 @@ def test_sleep_form_logs_and_edits_one_night(alice_client, app, alice):
     assert 'value="4" checked' in edit and 'value="7.5"' in edit
 
 
-@pytest.mark.parametrize(("data", "message"), [({"night": "2026-11-06"}, "This field is required"),
-                                               ({"night": "2026-11-20", "quality": "3"}, "future"),
-                                               ({"night": "2026-11-06", "quality": "3", "hours": "99"}, "0 to 24")])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"night": "2026-11-06"}, "This field is required"),
+        ({"night": "2026-11-20", "quality": "3"}, "future"),
+        ({"night": "2026-11-06", "quality": "3", "hours": "99"}, "0 to 24"),
+    ],
+)
 def test_sleep_form_rejects_bad_input(alice_client, app, data, message):
     response = alice_client.post("/sleep", data=data)
     assert response.status_code == 422 and message in response.get_data(as_text=True)
@@ -136,7 +167,12 @@ def test_sleep_form_points_to_a_massage_that_evening(alice_client, app, alice):
 
 def test_settings_link_to_export_import_and_tokens(alice_client):
     page = alice_client.get("/settings").get_data(as_text=True)
-    for link in ("/sessions/export.csv", "/sessions/import", "/sessions/deleted", "/settings/tokens"):
+    for link in (
+        "/sessions/export.csv",
+        "/sessions/import",
+        "/sessions/deleted",
+        "/settings/tokens",
+    ):
         assert link in page, link
 
 

@@ -42,7 +42,9 @@ def test_bob_gets_404_on_alices_pages(bob_client, app, alice, bob, method, path,
 
 @pytest.mark.parametrize(("method", "path", "body"), API_ROUTES)
 @pytest.mark.parametrize("auth", ["token", "cookie"])
-def test_bob_gets_404_on_alices_api_ids(client, bob_client, app, alice, bob, bob_token, method, path, body, auth):
+def test_bob_gets_404_on_alices_api_ids(
+    client, bob_client, app, alice, bob, bob_token, method, path, body, auth
+):
     live = add_session(app, alice.id)
     caller = client if auth == "token" else bob_client
     headers = bearer(bob_token) if auth == "token" else {}
@@ -53,10 +55,18 @@ def test_bob_gets_404_on_alices_api_ids(client, bob_client, app, alice, bob, bob
     assert stored.mood == 4 and stored.deleted_at is None
 
 
-def test_lists_and_exports_never_show_alices_rows_to_bob(client, bob_client, app, alice, bob, bob_token):
+def test_lists_and_exports_never_show_alices_rows_to_bob(
+    client, bob_client, app, alice, bob, bob_token
+):
     add_session(app, alice.id, notes="alice-secret", therapist_name="Alices-Therapist")
     add_appointment(app, alice.id)
-    for path in ("/sessions", "/sessions/deleted", "/sessions/export.csv", "/sleep", "/sessions/new"):
+    for path in (
+        "/sessions",
+        "/sessions/deleted",
+        "/sessions/export.csv",
+        "/sleep",
+        "/sessions/new",
+    ):
         assert b"alice-secret" not in bob_client.get(path).data, path
         assert b"Alices-Therapist" not in bob_client.get(path).data, path
     for path in ("/api/v1/sessions", "/api/v1/appointments", "/api/v1/routines"):
@@ -68,8 +78,11 @@ def test_every_logbook_route_is_covered_here(app):
     """A new route with a path parameter must be added to the tables above."""
     covered = {p.replace("{id}", "<raw_id>") for _, p, _ in LIVE_ROUTES + API_ROUTES}
     covered |= set(COVERED_ELSEWHERE)
-    with_ids = {r.rule for r in app.url_map.iter_rules()
-                if r.endpoint.startswith(("logbook.", "api.")) and "<raw_id>" in r.rule}
+    with_ids = {
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith(("logbook.", "api.")) and "<raw_id>" in r.rule
+    }
     assert with_ids <= covered
 
 

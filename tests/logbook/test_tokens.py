@@ -27,7 +27,9 @@ def test_it_creates_a_token_shown_once_and_stored_hashed(alice_client, client, a
     assert "last used" in settings
 
 
-@pytest.mark.parametrize(("label", "message"), [("", "Give the token a label"), ("x" * 81, "at most 80")])
+@pytest.mark.parametrize(
+    ("label", "message"), [("", "Give the token a label"), ("x" * 81, "at most 80")]
+)
 def test_a_bad_label_is_explained(alice_client, app, label, message):
     response = alice_client.post("/settings/tokens", data={"label": label})
     assert response.status_code == 422 and message in response.get_data(as_text=True)

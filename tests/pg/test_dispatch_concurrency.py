@@ -23,16 +23,32 @@ def seed(app, user_id: int, fakepush) -> None:
     """N due reminders for a user with one device."""
     with app.app_context():
         sub = fakepush.subscribe()
-        db.session.add(PushSubscription(user_id=user_id, endpoint=sub["endpoint"],
-                                        p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"]))
+        db.session.add(
+            PushSubscription(
+                user_id=user_id,
+                endpoint=sub["endpoint"],
+                p256dh=sub["keys"]["p256dh"],
+                auth=sub["keys"]["auth"],
+            )
+        )
         now = timeutil.now()
-        db.session.execute(insert(Reminder), [
-            {"user_id": user_id, "kind": "log_prompt", "subject_id": i, "slot": "end",
-             "due_at": now - timedelta(minutes=1), "next_attempt_at": now - timedelta(minutes=1),
-             "stale_at": now + timedelta(hours=2), "status": "pending",
-             "payload": {"title": f"reminder {i}"}}
-            for i in range(N)
-        ])
+        db.session.execute(
+            insert(Reminder),
+            [
+                {
+                    "user_id": user_id,
+                    "kind": "log_prompt",
+                    "subject_id": i,
+                    "slot": "end",
+                    "due_at": now - timedelta(minutes=1),
+                    "next_attempt_at": now - timedelta(minutes=1),
+                    "stale_at": now + timedelta(hours=2),
+                    "status": "pending",
+                    "payload": {"title": f"reminder {i}"},
+                }
+                for i in range(N)
+            ],
+        )
         db.session.commit()
 
 
@@ -88,13 +104,18 @@ def test_a_claim_skips_rows_locked_by_another_transaction(app, alice, fakepush):
     now = timeutil.now()
     with app.app_context():
         with db.engine.connect() as other:
-            locked = other.execute(text(
-                "SELECT id FROM reminder ORDER BY id LIMIT 10 FOR UPDATE")).scalars().all()
+            locked = (
+                other.execute(text("SELECT id FROM reminder ORDER BY id LIMIT 10 FOR UPDATE"))
+                .scalars()
+                .all()
+            )
             assert len(locked) == 10
             # Without SKIP LOCKED this would wait for `other` forever.
             db.session.execute(text("SET LOCAL lock_timeout = '5s'"))
             got = claim(now, "second", N, timedelta(seconds=60))
             other.rollback()
         assert got == N - 10
-        mine = set(db.session.scalars(db.select(Reminder.id).where(Reminder.claimed_by == "second")))
+        mine = set(
+            db.session.scalars(db.select(Reminder.id).where(Reminder.claimed_by == "second"))
+        )
         assert mine.isdisjoint(locked)

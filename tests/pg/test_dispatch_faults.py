@@ -24,8 +24,10 @@ from .conftest import needs_postgres
 
 pytestmark = needs_postgres
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
-TERMINATE = text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                 "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+TERMINATE = text(
+    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
 
 
 @pytest.fixture
@@ -48,14 +50,31 @@ def terminate_others() -> int:
 def seed(app, user_id: int, fakepush, dues: list[datetime]) -> None:
     with app.app_context():
         sub = fakepush.subscribe()
-        db.session.add(PushSubscription(user_id=user_id, endpoint=sub["endpoint"],
-                                        p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"]))
-        db.session.execute(insert(Reminder), [
-            {"user_id": user_id, "kind": "log_prompt", "subject_id": n, "slot": "end",
-             "due_at": due, "next_attempt_at": due, "stale_at": due + timedelta(hours=2),
-             "status": "pending", "payload": {"title": f"reminder {n}"}}
-            for n, due in enumerate(dues)
-        ])
+        db.session.add(
+            PushSubscription(
+                user_id=user_id,
+                endpoint=sub["endpoint"],
+                p256dh=sub["keys"]["p256dh"],
+                auth=sub["keys"]["auth"],
+            )
+        )
+        db.session.execute(
+            insert(Reminder),
+            [
+                {
+                    "user_id": user_id,
+                    "kind": "log_prompt",
+                    "subject_id": n,
+                    "slot": "end",
+                    "due_at": due,
+                    "next_attempt_at": due,
+                    "stale_at": due + timedelta(hours=2),
+                    "status": "pending",
+                    "payload": {"title": f"reminder {n}"},
+                }
+                for n, due in enumerate(dues)
+            ],
+        )
         db.session.commit()
 
 
@@ -82,7 +101,9 @@ def test_the_next_clock_pass_after_a_restart_reconnects_and_sends(app, alice, fa
     assert "dispatch pass failed" not in caplog.text
 
 
-def test_connections_killed_during_the_sends_do_not_lose_the_outcomes(app, alice, fakepush, monkeypatch):
+def test_connections_killed_during_the_sends_do_not_lose_the_outcomes(
+    app, alice, fakepush, monkeypatch
+):
     seed(app, alice.id, fakepush, [T0] * 5)
     real_send, killed, lock = dispatcher.send_push, [], threading.Lock()
 
@@ -103,7 +124,9 @@ def test_connections_killed_during_the_sends_do_not_lose_the_outcomes(app, alice
 
 
 @pytest.mark.parametrize("app_config", [{"SQLALCHEMY_ENGINE_OPTIONS": {}}], indirect=True)
-def test_without_pre_ping_the_clock_survives_a_failed_pass_and_recovers(app, alice, fakepush, caplog):
+def test_without_pre_ping_the_clock_survives_a_failed_pass_and_recovers(
+    app, alice, fakepush, caplog
+):
     """Even without pre-ping, a pass that meets a dead connection only fails that pass."""
     assert "pool_pre_ping" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     seed(app, alice.id, fakepush, [T0, T0 + timedelta(seconds=20)])
@@ -125,5 +148,7 @@ def test_a_pass_claims_no_more_than_its_limit(app, alice, fakepush):
     seed(app, alice.id, fakepush, [T0] * 30)
     with app.app_context():
         assert dispatcher.claim(T0, "one-pass", 10, timedelta(seconds=60)) == 10
-        claimed = db.session.scalar(db.select(db.func.count()).where(Reminder.claimed_by == "one-pass"))
+        claimed = db.session.scalar(
+            db.select(db.func.count()).where(Reminder.claimed_by == "one-pass")
+        )
     assert claimed == 10

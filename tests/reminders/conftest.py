@@ -45,19 +45,36 @@ def app_config(fakepush, vapid_pem) -> dict:
 
 def subscribe(user_id: int, subscription: dict, label: str = "Phone") -> int:
     """Store a subscription as the API would (inside an app context)."""
-    sub = PushSubscription(user_id=user_id, endpoint=subscription["endpoint"],
-                           p256dh=subscription["keys"]["p256dh"],
-                           auth=subscription["keys"]["auth"], label=label)
+    sub = PushSubscription(
+        user_id=user_id,
+        endpoint=subscription["endpoint"],
+        p256dh=subscription["keys"]["p256dh"],
+        auth=subscription["keys"]["auth"],
+        label=label,
+    )
     db.session.add(sub)
     db.session.commit()
     return sub.id
 
 
-def book(user_id: int, starts_at: datetime, *, minutes: int = 60, therapist: str = "Dana",
-         location: str = "Studio Nord", routine_id: int | None = None) -> Appointment:
+def book(
+    user_id: int,
+    starts_at: datetime,
+    *,
+    minutes: int = 60,
+    therapist: str = "Dana",
+    location: str = "Studio Nord",
+    routine_id: int | None = None,
+) -> Appointment:
     """Book through the booking service, then commit once, as the views do."""
-    appt = booking.book(user_id, starts_at, duration_minutes=minutes, therapist_name=therapist,
-                        location=location, routine_id=routine_id)
+    appt = booking.book(
+        user_id,
+        starts_at,
+        duration_minutes=minutes,
+        therapist_name=therapist,
+        location=location,
+        routine_id=routine_id,
+    )
     db.session.commit()
     return appt
 
@@ -72,11 +89,19 @@ def change(appt: Appointment, **values) -> None:
     db.session.commit()
 
 
-def log_session(user_id: int, occurred_at: datetime, *, appointment_id: int | None = None,
-                **values) -> MassageSession:
-    session = MassageSession(user_id=user_id, client_id=str(uuid.uuid4()), occurred_at=occurred_at,
-                             appointment_id=appointment_id, pain_before=6, pain_after=3, mood=4,
-                             **values)
+def log_session(
+    user_id: int, occurred_at: datetime, *, appointment_id: int | None = None, **values
+) -> MassageSession:
+    session = MassageSession(
+        user_id=user_id,
+        client_id=str(uuid.uuid4()),
+        occurred_at=occurred_at,
+        appointment_id=appointment_id,
+        pain_before=6,
+        pain_after=3,
+        mood=4,
+        **values,
+    )
     db.session.add(session)
     db.session.flush()
     session_changed.send(session)

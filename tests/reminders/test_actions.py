@@ -28,7 +28,9 @@ def first_water(app, alice, fakepush, clock):
     """A self-massage that ended at NOW, and its first water reminder delivered."""
     with app.app_context():
         subscribe(alice.id, fakepush.subscribe())
-        session = log_session(alice.id, NOW - timedelta(minutes=30), kind="self", duration_minutes=30)
+        session = log_session(
+            alice.id, NOW - timedelta(minutes=30), kind="self", duration_minutes=30
+        )
         clock.move_to(NOW + timedelta(minutes=15))
         assert dispatch_due().sent == 1
         return session.id, fakepush.payloads()[0]
@@ -63,7 +65,9 @@ def test_reaching_the_goal_stops_the_chain(app, client, alice, first_water):
         assert statuses == ["sent", "cancelled", "cancelled", "cancelled"]
 
 
-def test_snooze_delivers_it_again_in_thirty_minutes_once(app, client, alice, fakepush, first_water, clock):
+def test_snooze_delivers_it_again_in_thirty_minutes_once(
+    app, client, alice, fakepush, first_water, clock
+):
     response = act(client, first_water[1]["action_token"], "snooze")
     assert response.status_code == 200
     assert response.json["snoozed_until"] == "2026-03-01T12:45:00Z"
@@ -84,10 +88,13 @@ def test_a_token_is_single_use_across_actions(client, first_water):
     assert act(client, token, "drank").status_code == 409
 
 
-@pytest.mark.parametrize("mutate, status", [
-    (lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), 404),  # tampered signature
-    (lambda t: "not-a-token", 404),
-])
+@pytest.mark.parametrize(
+    "mutate, status",
+    [
+        (lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"), 404),  # tampered signature
+        (lambda t: "not-a-token", 404),
+    ],
+)
 def test_a_forged_token_does_nothing(app, client, alice, first_water, mutate, status):
     assert act(client, mutate(first_water[1]["action_token"]), "drank").status_code == status
     with app.app_context():
@@ -101,11 +108,18 @@ def test_an_expired_token_is_refused(app, client, first_water, clock):
     assert response.json["errors"]["token"] == ["This notification has expired."]
 
 
-@pytest.mark.parametrize("body, status", [
-    ({"action": "dance"}, 422), ({}, 422), ("drank", 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"action": "dance"}, 422),
+        ({}, 422),
+        ("drank", 400),
+    ],
+)
 def test_bad_action_bodies_are_rejected(client, first_water, body, status):
-    response = client.post(f"/api/v1/actions/{first_water[1]['action_token']}", json=body, csrf=False)
+    response = client.post(
+        f"/api/v1/actions/{first_water[1]['action_token']}", json=body, csrf=False
+    )
     assert response.status_code == status
     assert "errors" in response.json
 

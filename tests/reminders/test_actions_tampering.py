@@ -24,8 +24,15 @@ def world(app, alice, bob):
     with time_machine.travel(NOW, tick=False):
         mine, theirs = seed(app, alice), seed(app, bob)
         with app.app_context():
-            other = Reminder(user_id=alice.id, kind="hydration", subject_id=mine.session, slot="s2",
-                             due_at=NOW, stale_at=NOW + timedelta(hours=2), next_attempt_at=NOW)
+            other = Reminder(
+                user_id=alice.id,
+                kind="hydration",
+                subject_id=mine.session,
+                slot="s2",
+                due_at=NOW,
+                stale_at=NOW + timedelta(hours=2),
+                next_attempt_at=NOW,
+            )
             db.session.add(other)
             db.session.commit()
             yield mine, theirs, other.id
@@ -43,24 +50,41 @@ def sign(app, claims, *, key: str | None = None, salt: str = SALT) -> str:
     return URLSafeTimedSerializer(key or app.secret_key, salt=salt).dumps(claims)
 
 
-@pytest.mark.parametrize("forge", [
-    # The payload of a token for another reminder, with this token's timestamp and signature.
-    lambda app, mine, theirs, other: ".".join([make_token(mine.user_id, other).split(".")[0],
-                                               *make_token(mine.user_id, mine.reminder).split(".")[1:]]),
-    # Correct claims signed with another server's key.
-    lambda app, mine, theirs, other: sign(app, {"u": mine.user_id, "r": mine.reminder, "j": "x"},
-                                          key="another-secret"),
-    # Correct claims signed with this key but for another purpose (salt), e.g. CSRF tokens.
-    lambda app, mine, theirs, other: sign(app, {"u": mine.user_id, "r": mine.reminder, "j": "x"},
-                                          salt="wtf-csrf-token"),
-    # Validly signed but malformed claims.
-    lambda app, mine, theirs, other: sign(app, {"u": mine.user_id, "r": mine.reminder}),
-    lambda app, mine, theirs, other: sign(app, [mine.user_id, mine.reminder, "x"]),
-    # Bob's reminder under alice's id, and alice's reminder under bob's id.
-    lambda app, mine, theirs, other: make_token(mine.user_id, theirs.reminder),
-    lambda app, mine, theirs, other: make_token(theirs.user_id, mine.reminder),
-], ids=["spliced-payload", "other-key", "other-salt", "missing-jti", "not-a-dict",
-        "bobs-reminder", "bobs-id"])
+@pytest.mark.parametrize(
+    "forge",
+    [
+        # The payload of a token for another reminder, with this token's timestamp and signature.
+        lambda app, mine, theirs, other: ".".join(
+            [
+                make_token(mine.user_id, other).split(".")[0],
+                *make_token(mine.user_id, mine.reminder).split(".")[1:],
+            ]
+        ),
+        # Correct claims signed with another server's key.
+        lambda app, mine, theirs, other: sign(
+            app, {"u": mine.user_id, "r": mine.reminder, "j": "x"}, key="another-secret"
+        ),
+        # Correct claims signed with this key but for another purpose (salt), e.g. CSRF tokens.
+        lambda app, mine, theirs, other: sign(
+            app, {"u": mine.user_id, "r": mine.reminder, "j": "x"}, salt="wtf-csrf-token"
+        ),
+        # Validly signed but malformed claims.
+        lambda app, mine, theirs, other: sign(app, {"u": mine.user_id, "r": mine.reminder}),
+        lambda app, mine, theirs, other: sign(app, [mine.user_id, mine.reminder, "x"]),
+        # Bob's reminder under alice's id, and alice's reminder under bob's id.
+        lambda app, mine, theirs, other: make_token(mine.user_id, theirs.reminder),
+        lambda app, mine, theirs, other: make_token(theirs.user_id, mine.reminder),
+    ],
+    ids=[
+        "spliced-payload",
+        "other-key",
+        "other-salt",
+        "missing-jti",
+        "not-a-dict",
+        "bobs-reminder",
+        "bobs-id",
+    ],
+)
 def test_a_tampered_token_is_404_and_changes_nothing(app, client, world, forge):
     mine, theirs, other = world
     before = everything(app, mine.user_id, theirs.user_id)

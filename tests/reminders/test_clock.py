@@ -28,22 +28,44 @@ def test_the_schedule_dispatches_on_an_interval_and_plans_routines(app):
     assert jobs["dispatch"].max_instances == 1
 
 
-def test_the_clock_sends_due_reminders_and_exits_cleanly_on_sigterm(app, alice, fakepush, vapid_pem, tmp_path):
+def test_the_clock_sends_due_reminders_and_exits_cleanly_on_sigterm(
+    app, alice, fakepush, vapid_pem, tmp_path
+):
     with app.app_context():
         subscribe(alice.id, fakepush.subscribe())
         now = timeutil.now()
-        db.session.add(Reminder(user_id=alice.id, kind="log_prompt", subject_id=1, slot="end",
-                                due_at=now - timedelta(seconds=5), next_attempt_at=now,
-                                stale_at=now + timedelta(hours=1),
-                                payload={"title": "How was your massage?", "url": "/"}))
+        db.session.add(
+            Reminder(
+                user_id=alice.id,
+                kind="log_prompt",
+                subject_id=1,
+                slot="end",
+                due_at=now - timedelta(seconds=5),
+                next_attempt_at=now,
+                stale_at=now + timedelta(hours=1),
+                payload={"title": "How was your massage?", "url": "/"},
+            )
+        )
         db.session.commit()
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "INSTANCE_PATH": str(tmp_path / "instance"), "BACK_RELIEF_DEV": "1",
-           "VAPID_PRIVATE_KEY": vapid_pem, "VAPID_SUBJECT": "mailto:ops@backrelief.example",
-           "PUSH_ENDPOINT_ALLOWLIST": fakepush.origin, "REMINDER_DISPATCH_SECONDS": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "BACK_RELIEF_DEV": "1",
+        "VAPID_PRIVATE_KEY": vapid_pem,
+        "VAPID_SUBJECT": "mailto:ops@backrelief.example",
+        "PUSH_ENDPOINT_ALLOWLIST": fakepush.origin,
+        "REMINDER_DISPATCH_SECONDS": "1",
+    }
     flask = str(Path(sys.executable).with_name("flask"))
-    process = subprocess.Popen([flask, "--app", "tracker", "reminders", "run"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [flask, "--app", "tracker", "reminders", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert fakepush.arrived.wait(30), "the clock sent nothing"
         process.send_signal(signal.SIGTERM)

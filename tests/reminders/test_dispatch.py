@@ -146,7 +146,9 @@ def test_every_device_gets_it_and_a_gone_one_is_pruned(app, alice, fakepush, clo
         assert reminders(alice.id)[0].status == "sent"
 
 
-def test_a_reminder_whose_only_device_is_gone_fails_and_shows_in_the_app(app, alice, fakepush, clock):
+def test_a_reminder_whose_only_device_is_gone_fails_and_shows_in_the_app(
+    app, alice, fakepush, clock
+):
     with app.app_context():
         sub = fakepush.subscribe()
         subscribe(alice.id, sub)
@@ -241,7 +243,9 @@ def test_a_permanent_error_is_recorded(app, alice, fakepush, clock, status):
         assert (device.failure_count, device.last_error) == (1, f"HTTP {status}")
 
 
-def test_a_hanging_push_service_times_out_without_blocking_other_sends(app, alice, bob, fakepush, clock):
+def test_a_hanging_push_service_times_out_without_blocking_other_sends(
+    app, alice, bob, fakepush, clock
+):
     with app.app_context():
         stuck, fine = fakepush.subscribe(), fakepush.subscribe()
         subscribe(alice.id, stuck)
@@ -249,9 +253,18 @@ def test_a_hanging_push_service_times_out_without_blocking_other_sends(app, alic
         fakepush.script(stuck["endpoint"], "hang")
         only_lead_1440(alice.id)
         for n in range(4):  # four of bob's reminders, due at the same moment
-            db.session.add(Reminder(user_id=bob.id, kind="routine_due", subject_id=n, slot="x",
-                                    due_at=DAY_BEFORE, next_attempt_at=DAY_BEFORE,
-                                    stale_at=STARTS, payload={"title": f"r{n}"}))
+            db.session.add(
+                Reminder(
+                    user_id=bob.id,
+                    kind="routine_due",
+                    subject_id=n,
+                    slot="x",
+                    due_at=DAY_BEFORE,
+                    next_attempt_at=DAY_BEFORE,
+                    stale_at=STARTS,
+                    payload={"title": f"r{n}"},
+                )
+            )
         db.session.commit()
         clock.move_to(DAY_BEFORE)
         started = time.perf_counter()
@@ -259,7 +272,12 @@ def test_a_hanging_push_service_times_out_without_blocking_other_sends(app, alic
         elapsed = time.perf_counter() - started
         assert elapsed < 3, "the hanging endpoint held up the pass"
         assert result.sent == 4
-        assert sorted(p["title"] for p in fakepush.payloads(fine["endpoint"])) == ["r0", "r1", "r2", "r3"]
+        assert sorted(p["title"] for p in fakepush.payloads(fine["endpoint"])) == [
+            "r0",
+            "r1",
+            "r2",
+            "r3",
+        ]
         row = reminders(alice.id)[0]
         assert (row.status, row.last_error) == ("pending", "Will retry: timed out")
 
@@ -292,7 +310,9 @@ def test_a_crashed_dispatchers_claims_are_sent_after_the_lease(app, alice, fakep
 def test_hydration_payload_carries_an_action_token(app, alice, fakepush, clock):
     with app.app_context():
         subscribe(alice.id, fakepush.subscribe())
-        session = log_session(alice.id, NOW - timedelta(minutes=60), kind="self", duration_minutes=60)
+        session = log_session(
+            alice.id, NOW - timedelta(minutes=60), kind="self", duration_minutes=60
+        )
         clock.move_to(NOW + timedelta(minutes=15))
         dispatch_due()
         [payload] = fakepush.payloads()

@@ -33,9 +33,12 @@ def test_booking_plans_every_appointment_reminder(app, alice, clock):
         appt = book(alice.id, STARTS)
         rows = reminders(alice.id)
         assert keys(rows) == [
-            ("appointment", "lead:1440", "pending"), ("appointment", "lead:120", "pending"),
-            ("log_prompt", "end", "pending"), ("hydration", "a15", "pending"),
-            ("hydration", "a60", "pending"), ("hydration", "a120", "pending"),
+            ("appointment", "lead:1440", "pending"),
+            ("appointment", "lead:120", "pending"),
+            ("log_prompt", "end", "pending"),
+            ("hydration", "a15", "pending"),
+            ("hydration", "a60", "pending"),
+            ("hydration", "a120", "pending"),
             ("hydration", "a240", "pending"),
         ]
         assert {r.subject_id for r in rows} == {appt.id}
@@ -110,7 +113,9 @@ def test_deleting_the_session_brings_back_the_log_prompt(app, alice, clock):
 
 def test_a_self_massage_gets_its_own_chain_until_the_goal_is_met(app, alice, clock):
     with app.app_context():
-        session = log_session(alice.id, NOW - timedelta(minutes=60), kind="self", duration_minutes=30)
+        session = log_session(
+            alice.id, NOW - timedelta(minutes=60), kind="self", duration_minutes=30
+        )
         chain = reminders(alice.id, kind="hydration")
         # Anchor is the end (11:30 UTC); +15 min is already more than the grace period late.
         assert [r.slot for r in chain] == ["s60", "s120", "s240"]
@@ -127,9 +132,15 @@ def test_an_appointment_booked_at_short_notice_skips_lead_times_already_past(app
 def test_changing_the_time_zone_replans(app, clock, alice, alice_client):
     with app.app_context():
         book(alice.id, STARTS)
-    response = alice_client.post("/settings", data={
-        "timezone": "America/New_York", "quiet_start": "22:00", "quiet_end": "08:00",
-        "wake_time": "08:00"})
+    response = alice_client.post(
+        "/settings",
+        data={
+            "timezone": "America/New_York",
+            "quiet_start": "22:00",
+            "quiet_end": "08:00",
+            "wake_time": "08:00",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         row = reminders(alice.id, slot="lead:1440")[0]
@@ -141,22 +152,38 @@ def test_changing_the_time_zone_replans(app, clock, alice, alice_client):
 def test_switching_a_kind_off_cancels_its_pending_reminders(app, clock, alice, alice_client):
     with app.app_context():
         book(alice.id, STARTS)
-    response = alice_client.post("/settings/reminders", data={
-        "appointment": "y", "log_prompt": "y", "sleep_checkin": "y", "routine_due": "y",
-        "lead_minutes": ["1440"], "reminder_time": "19:30", "hydration_offsets": "15, 60",
-        "glasses_goal": "6"})
+    response = alice_client.post(
+        "/settings/reminders",
+        data={
+            "appointment": "y",
+            "log_prompt": "y",
+            "sleep_checkin": "y",
+            "routine_due": "y",
+            "lead_minutes": ["1440"],
+            "reminder_time": "19:30",
+            "hydration_offsets": "15, 60",
+            "glasses_goal": "6",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         assert {r.status for r in reminders(alice.id, kind="hydration")} == {"cancelled"}
-        assert [r.status for r in reminders(alice.id, kind="appointment")] == ["pending", "cancelled"]
-        assert reminders(alice.id, slot="lead:1440")[0].due_at == datetime(2026, 3, 9, 18, 30, tzinfo=UTC)
+        assert [r.status for r in reminders(alice.id, kind="appointment")] == [
+            "pending",
+            "cancelled",
+        ]
+        assert reminders(alice.id, slot="lead:1440")[0].due_at == datetime(
+            2026, 3, 9, 18, 30, tzinfo=UTC
+        )
         user = db.session.get(User, alice.id)
         assert user.pref("hydration_offsets") == [15, 60] and user.pref("glasses_goal") == 6
 
 
 def test_routine_due_is_planned_daily_and_cancelled_by_booking(app, alice, clock):
     with app.app_context():
-        routine = Routine(user_id=alice.id, name="Fortnightly massage", anchor_date=date(2026, 3, 2))
+        routine = Routine(
+            user_id=alice.id, name="Fortnightly massage", anchor_date=date(2026, 3, 2)
+        )
         db.session.add(routine)
         db.session.commit()
         assert schedule.plan_all_routines() >= 1
@@ -192,34 +219,48 @@ def test_two_sessions_a_minute_apart_give_one_water_chain_and_one_sleep_checkin(
     with app.app_context():
         book(alice.id, EVENING)
         clock.move_to(datetime(2026, 3, 10, 19, 30, tzinfo=UTC))  # 20:30, the massage is over
-        log_session(alice.id, datetime(2026, 3, 10, 19, 30, tzinfo=UTC), kind="self",
-                    duration_minutes=20)
+        log_session(
+            alice.id, datetime(2026, 3, 10, 19, 30, tzinfo=UTC), kind="self", duration_minutes=20
+        )
         clock.shift(timedelta(minutes=1))
-        second = log_session(alice.id, datetime(2026, 3, 10, 19, 31, tzinfo=UTC), kind="self",
-                             duration_minutes=20)
+        second = log_session(
+            alice.id, datetime(2026, 3, 10, 19, 31, tzinfo=UTC), kind="self", duration_minutes=20
+        )
         ahead = [r for r in pending(alice.id, "hydration") if r.due_at > second.occurred_at]
         # Only the newest session's chain is ahead, and it ends before quiet hours.
         assert [(r.subject_id, r.slot) for r in ahead] == [(second.id, "s15"), (second.id, "s60")]
         assert [to_local(r.due_at, "Europe/Berlin").strftime("%d %H:%M") for r in ahead] == [
-            "10 21:06", "10 21:51"]
-        restarted = [r for r in reminders(alice.id, kind="hydration")
-                     if r.last_error == "Restarted by a newer massage"]
+            "10 21:06",
+            "10 21:51",
+        ]
+        restarted = [
+            r
+            for r in reminders(alice.id, kind="hydration")
+            if r.last_error == "Restarted by a newer massage"
+        ]
         assert restarted and all(r.status == "cancelled" for r in restarted)
-        assert not [r for r in reminders(alice.id, kind="hydration")
-                    if r.status == "pending" and to_local(r.due_at, "Europe/Berlin").day == 11]
+        assert not [
+            r
+            for r in reminders(alice.id, kind="hydration")
+            if r.status == "pending" and to_local(r.due_at, "Europe/Berlin").day == 11
+        ]
         [sleep] = reminders(alice.id, kind="sleep_checkin")
         assert (sleep.status, sleep.payload["url"]) == (
-            "pending", f"/sessions/{second.client_id}/edit#sleep-h")
+            "pending",
+            f"/sessions/{second.client_id}/edit#sleep-h",
+        )
 
 
 def test_deleting_the_newer_session_gives_the_chain_back(app, alice, clock):
     with app.app_context():
         clock.move_to(datetime(2026, 3, 10, 12, tzinfo=UTC))
-        first = log_session(alice.id, datetime(2026, 3, 10, 12, tzinfo=UTC), kind="self",
-                            duration_minutes=10)
+        first = log_session(
+            alice.id, datetime(2026, 3, 10, 12, tzinfo=UTC), kind="self", duration_minutes=10
+        )
         clock.shift(timedelta(minutes=1))
-        second = log_session(alice.id, datetime(2026, 3, 10, 12, 1, tzinfo=UTC), kind="self",
-                             duration_minutes=10)
+        second = log_session(
+            alice.id, datetime(2026, 3, 10, 12, 1, tzinfo=UTC), kind="self", duration_minutes=10
+        )
         assert {r.subject_id for r in pending(alice.id, "hydration")} == {second.id}
         edit_session(second, deleted_at=datetime(2026, 3, 10, 12, 2, tzinfo=UTC))
         assert {r.subject_id for r in pending(alice.id, "hydration")} == {first.id}
@@ -230,26 +271,33 @@ def test_an_evening_sessions_water_never_lands_the_next_morning_on_a_dst_night(a
     # Sat 28 Mar 2026: Berlin springs forward that night.
     with app.app_context():
         clock.move_to(datetime(2026, 3, 28, 19, tzinfo=UTC))  # 20:00 CET
-        log_session(alice.id, datetime(2026, 3, 28, 18, 30, tzinfo=UTC), kind="self",
-                    duration_minutes=30)
+        log_session(
+            alice.id, datetime(2026, 3, 28, 18, 30, tzinfo=UTC), kind="self", duration_minutes=30
+        )
         rows = pending(alice.id, "hydration")
         assert [to_local(r.due_at, "Europe/Berlin").strftime("%d %H:%M") for r in rows] == [
-            "28 20:15", "28 21:00", "28 21:59"]
+            "28 20:15",
+            "28 21:00",
+            "28 21:59",
+        ]
         assert rows[-1].stale_at == datetime(2026, 3, 28, 21, tzinfo=UTC)  # 22:00 CET
         # Logged once quiet hours began: nothing at all, rather than 08:00 CEST.
         clock.move_to(datetime(2026, 3, 28, 21, 30, tzinfo=UTC))  # 22:30 CET
-        log_session(alice.id, datetime(2026, 3, 28, 21, 0, tzinfo=UTC), kind="self",
-                    duration_minutes=30)
-        assert all(to_local(r.due_at, "Europe/Berlin").day == 28
-                   for r in pending(alice.id, "hydration"))
+        log_session(
+            alice.id, datetime(2026, 3, 28, 21, 0, tzinfo=UTC), kind="self", duration_minutes=30
+        )
+        assert all(
+            to_local(r.due_at, "Europe/Berlin").day == 28 for r in pending(alice.id, "hydration")
+        )
 
 
 def test_the_goal_counts_the_days_glasses(app, alice, clock):
     with app.app_context():
         clock.move_to(datetime(2026, 3, 10, 12, tzinfo=UTC))
         log_session(alice.id, datetime(2026, 3, 10, 6, tzinfo=UTC), kind="self", water_glasses=5)
-        later = log_session(alice.id, datetime(2026, 3, 10, 12, tzinfo=UTC), kind="self",
-                            duration_minutes=10)
+        later = log_session(
+            alice.id, datetime(2026, 3, 10, 12, tzinfo=UTC), kind="self", duration_minutes=10
+        )
         bodies = {r.payload["body"] for r in pending(alice.id, "hydration")}
         assert bodies == {"5 of 8 glasses today. Water helps your muscles recover."}
         edit_session(later, water_glasses=3)  # 8 today: the goal is met
@@ -281,21 +329,35 @@ def test_pausing_resuming_and_archiving_a_routine_replan_its_nudge(app, clock, a
     assert alice_client.post(f"/routine/{routine_id}/archive").status_code == 302
     with app.app_context():
         assert [(r.status, r.last_error) for r in reminders(alice.id, kind="routine_due")] == [
-            ("cancelled", "Routine archived")]
+            ("cancelled", "Routine archived")
+        ]
 
 
 def test_editing_a_routine_replans_its_nudge(app, clock, alice, alice_client):
     with app.app_context():
         routine_id = routine_due_today(alice.id).id
-    response = alice_client.post(f"/routine/{routine_id}/edit", data={
-        "name": "Monthly massage", "kind": "professional", "cadence_kind": "every",
-        "cadence_count": "1", "cadence_unit": "months", "nudge_enabled": "y", "anchor_date": "2026-03-20", "preferred_time": "19:00",
-        "therapist_id": "", "style": "swedish", "duration_minutes": "60"})
+    response = alice_client.post(
+        f"/routine/{routine_id}/edit",
+        data={
+            "name": "Monthly massage",
+            "kind": "professional",
+            "cadence_kind": "every",
+            "cadence_count": "1",
+            "cadence_unit": "months",
+            "nudge_enabled": "y",
+            "anchor_date": "2026-03-20",
+            "preferred_time": "19:00",
+            "therapist_id": "",
+            "style": "swedish",
+            "duration_minutes": "60",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         # Now first due on 20 Mar: on track, so the overdue nudge goes.
         assert [(r.status, r.last_error) for r in reminders(alice.id, kind="routine_due")] == [
-            ("cancelled", "No longer due")]
+            ("cancelled", "No longer due")
+        ]
 
 
 def test_logging_a_session_under_a_routine_replans_its_nudge(app, alice, clock):
@@ -305,14 +367,16 @@ def test_logging_a_session_under_a_routine_replans_its_nudge(app, alice, clock):
         assert before.payload["title"] == "Fortnightly massage is due today"
         session = log_session(alice.id, NOW - timedelta(hours=2), routine_id=routine.id)
         assert [(r.status, r.last_error) for r in reminders(alice.id, kind="routine_due")] == [
-            ("cancelled", "No longer due")]
+            ("cancelled", "No longer due")
+        ]
         edit_session(session, deleted_at=NOW)  # not done after all: due again
         assert [r.status for r in reminders(alice.id, kind="routine_due")] == ["pending"]
         assert db.session.get(MassageSession, session.id).deleted_at is not None
 
 
-def test_moving_a_session_into_the_past_retires_its_chain_and_old_ones_plan_nothing(app, alice,
-                                                                                    clock):
+def test_moving_a_session_into_the_past_retires_its_chain_and_old_ones_plan_nothing(
+    app, alice, clock
+):
     with app.app_context():
         clock.move_to(datetime(2026, 3, 10, 12, tzinfo=UTC))
         old = log_session(alice.id, datetime(2026, 2, 1, 12, tzinfo=UTC), kind="self")

@@ -17,7 +17,9 @@ from tracker.reminders import keys
 from .conftest import book, change, edit_session, log_session, reminders, subscribe
 
 URL = "/api/v1/push/subscriptions"
-ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
+ANDROID = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
+)
 
 
 def b64(data: bytes) -> str:
@@ -67,7 +69,9 @@ def test_subscribing_creates_then_updates_by_endpoint(app, alice, alice_client, 
         assert (sub.user_id, sub.auth, sub.label) == (alice.id, b64(b"\x01" * 16), "My phone")
 
 
-def test_subscribing_works_with_a_bearer_token_and_needs_csrf_otherwise(app, alice, client, alice_client, good):
+def test_subscribing_works_with_a_bearer_token_and_needs_csrf_otherwise(
+    app, alice, client, alice_client, good
+):
     assert alice_client.post(URL, json=good, csrf=False).status_code == 400
     with app.app_context():
         _, raw = new_token(db.session.get(User, alice.id), "script")
@@ -76,24 +80,27 @@ def test_subscribing_works_with_a_bearer_token_and_needs_csrf_otherwise(app, ali
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("endpoint", [
-    "http://evil.example/push/1",
-    "https://evil.example/push/1",
-    "https://fcm.googleapis.com.evil.example/x",
-    "https://notify.windows.com/w",              # the wildcard needs a subdomain
-    "https://fcm.googleapis.com:8443/fcm/send/x",
-    "https://user:pw@fcm.googleapis.com/fcm/send/x",
-    "http://fcm.googleapis.com/fcm/send/x",      # https only
-    "http://127.0.0.1:9/push/x",                 # loopback, but not this listed port
-    "http://localhost.evil.example:80/x",
-    "file:///etc/passwd",
-    "",
-    "https://fcm.googleapis.com/" + "x" * 2100,
-    12,
-    "https://fcm.googleapis.com/fcm/send/\u20ac",   # not ASCII: cannot go in a request line
-    "https://fcm.googleapis.com/fcm/send/a b",
-    "https://fcm.googleapis.com/fcm/send/a\x7f",
-])
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://evil.example/push/1",
+        "https://evil.example/push/1",
+        "https://fcm.googleapis.com.evil.example/x",
+        "https://notify.windows.com/w",  # the wildcard needs a subdomain
+        "https://fcm.googleapis.com:8443/fcm/send/x",
+        "https://user:pw@fcm.googleapis.com/fcm/send/x",
+        "http://fcm.googleapis.com/fcm/send/x",  # https only
+        "http://127.0.0.1:9/push/x",  # loopback, but not this listed port
+        "http://localhost.evil.example:80/x",
+        "file:///etc/passwd",
+        "",
+        "https://fcm.googleapis.com/" + "x" * 2100,
+        12,
+        "https://fcm.googleapis.com/fcm/send/\u20ac",  # not ASCII: cannot go in a request line
+        "https://fcm.googleapis.com/fcm/send/a b",
+        "https://fcm.googleapis.com/fcm/send/a\x7f",
+    ],
+)
 def test_endpoints_outside_the_allowlist_are_rejected(app, alice_client, good, endpoint):
     response = alice_client.post(URL, json=with_endpoint(good, endpoint))
     assert response.status_code == 422
@@ -102,23 +109,29 @@ def test_endpoints_outside_the_allowlist_are_rejected(app, alice_client, good, e
         assert count_subs() == 0
 
 
-@pytest.mark.parametrize("endpoint", [
-    "https://fcm.googleapis.com/fcm/send/abc:def",
-    "https://wns2-par02p.notify.windows.com/w/?token=abc",
-])
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://fcm.googleapis.com/fcm/send/abc:def",
+        "https://wns2-par02p.notify.windows.com/w/?token=abc",
+    ],
+)
 def test_push_service_endpoints_are_accepted(alice_client, good, endpoint):
     assert alice_client.post(URL, json=with_endpoint(good, endpoint)).status_code == 201
 
 
-@pytest.mark.parametrize("field, value", [
-    ("p256dh", b64(b"\x04" + b"\x00" * 64)),   # not a point on P-256
-    ("p256dh", b64(b"\x04" * 33)),             # wrong length
-    ("p256dh", "not base64!"),
-    ("p256dh", None),
-    ("auth", b64(b"\x01" * 15)),
-    ("auth", "%%%%"),
-    ("auth", 42),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("p256dh", b64(b"\x04" + b"\x00" * 64)),  # not a point on P-256
+        ("p256dh", b64(b"\x04" * 33)),  # wrong length
+        ("p256dh", "not base64!"),
+        ("p256dh", None),
+        ("auth", b64(b"\x01" * 15)),
+        ("auth", "%%%%"),
+        ("auth", 42),
+    ],
+)
 def test_malformed_keys_are_rejected(app, alice_client, good, field, value):
     body = {**good, "keys": {**good["keys"], field: value}}
     response = alice_client.post(URL, json=body)
@@ -135,7 +148,9 @@ def test_malformed_json_is_a_400_or_422(alice_client, body):
     assert "errors" in response.json
 
 
-def test_unsubscribing_removes_only_my_subscription(app, alice, bob, alice_client, bob_client, good):
+def test_unsubscribing_removes_only_my_subscription(
+    app, alice, bob, alice_client, bob_client, good
+):
     with app.app_context():
         subscribe(alice.id, good)
     assert bob_client.delete(URL, json={"endpoint": good["endpoint"]}).status_code == 404
@@ -149,7 +164,9 @@ def test_unsubscribing_removes_only_my_subscription(app, alice, bob, alice_clien
         assert count_subs() == 0
 
 
-def test_a_browser_subscribed_again_by_another_account_moves_to_it(app, alice, bob, bob_client, good):
+def test_a_browser_subscribed_again_by_another_account_moves_to_it(
+    app, alice, bob, bob_client, good
+):
     # The endpoint is a secret only that browser knows: a shared device after logging in as bob.
     with app.app_context():
         subscribe(alice.id, good)
@@ -215,24 +232,37 @@ def test_removing_my_device(app, alice, alice_client, fakepush):
 
 # --- preferences ---------------------------------------------------------------------------
 
-VALID = {"appointment": "y", "log_prompt": "y", "hydration": "y", "sleep_checkin": "y",
-         "routine_due": "y", "lead_minutes": ["1440", "120"], "reminder_time": "18:00",
-         "hydration_offsets": "15, 60, 120, 240", "glasses_goal": "8"}
+VALID = {
+    "appointment": "y",
+    "log_prompt": "y",
+    "hydration": "y",
+    "sleep_checkin": "y",
+    "routine_due": "y",
+    "lead_minutes": ["1440", "120"],
+    "reminder_time": "18:00",
+    "hydration_offsets": "15, 60, 120, 240",
+    "glasses_goal": "8",
+}
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("hydration_offsets", "soon", "Use whole minutes"),
-    ("hydration_offsets", "0, 15", "between 5 and 720"),
-    ("hydration_offsets", "15, 15", "only once"),
-    ("hydration_offsets", ",".join(str(m) for m in range(10, 100, 10)), "At most 8"),
-    ("hydration_offsets", "", "at least one"),
-    ("glasses_goal", "0", "Between 1 and 20"),
-    ("glasses_goal", "21", "Between 1 and 20"),
-    ("lead_minutes", [], "Choose at least one"),
-    ("lead_minutes", ["7"], "Not a valid choice"),
-    ("reminder_time", "25:00", "Not a valid time"),
-])
-def test_invalid_preferences_show_errors_and_change_nothing(app, alice, alice_client, field, value, message):
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("hydration_offsets", "soon", "Use whole minutes"),
+        ("hydration_offsets", "0, 15", "between 5 and 720"),
+        ("hydration_offsets", "15, 15", "only once"),
+        ("hydration_offsets", ",".join(str(m) for m in range(10, 100, 10)), "At most 8"),
+        ("hydration_offsets", "", "at least one"),
+        ("glasses_goal", "0", "Between 1 and 20"),
+        ("glasses_goal", "21", "Between 1 and 20"),
+        ("lead_minutes", [], "Choose at least one"),
+        ("lead_minutes", ["7"], "Not a valid choice"),
+        ("reminder_time", "25:00", "Not a valid time"),
+    ],
+)
+def test_invalid_preferences_show_errors_and_change_nothing(
+    app, alice, alice_client, field, value, message
+):
     response = alice_client.post("/settings/reminders", data={**VALID, field: value})
     assert response.status_code == 200
     assert message.lower() in response.get_data(as_text=True).lower()
@@ -241,7 +271,12 @@ def test_invalid_preferences_show_errors_and_change_nothing(app, alice, alice_cl
 
 
 def test_saving_preferences(app, alice, alice_client):
-    data = {**VALID, "lead_minutes": ["4320", "15"], "hydration_offsets": "30;90", "glasses_goal": "5"}
+    data = {
+        **VALID,
+        "lead_minutes": ["4320", "15"],
+        "hydration_offsets": "30;90",
+        "glasses_goal": "5",
+    }
     del data["routine_due"]
     assert alice_client.post("/settings/reminders", data=data).status_code == 302
     with app.app_context():

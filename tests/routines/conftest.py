@@ -35,15 +35,19 @@ class Make:
         return self._add(Routine(user_id=user.id, name=name, **kw))
 
     def appointment(self, user, starts_at=NOW, **kw) -> Appointment:
-        return self._add(Appointment(user_id=user.id, client_id=str(uuid.uuid4()),
-                                     starts_at=starts_at, **kw))
+        return self._add(
+            Appointment(user_id=user.id, client_id=str(uuid.uuid4()), starts_at=starts_at, **kw)
+        )
 
     def session(self, user, occurred_at=NOW, **kw) -> MassageSession:
         kw.setdefault("pain_before", 6)
         kw.setdefault("pain_after", 3)
         kw.setdefault("mood", 4)
-        return self._add(MassageSession(user_id=user.id, client_id=str(uuid.uuid4()),
-                                        occurred_at=occurred_at, **kw))
+        return self._add(
+            MassageSession(
+                user_id=user.id, client_id=str(uuid.uuid4()), occurred_at=occurred_at, **kw
+            )
+        )
 
 
 @pytest.fixture

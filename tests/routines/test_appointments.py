@@ -10,9 +10,16 @@ from tracker.signals import appointment_changed
 
 from .conftest import NOW, count, get
 
-VALID = {"routine_id": "", "therapist_id": "", "day": "2026-05-20", "at": "18:30",
-         "duration_minutes": "60", "style": "swedish", "location": "Studio 4",
-         "notes": "Left shoulder is sore"}
+VALID = {
+    "routine_id": "",
+    "therapist_id": "",
+    "day": "2026-05-20",
+    "at": "18:30",
+    "duration_minutes": "60",
+    "style": "swedish",
+    "location": "Studio 4",
+    "notes": "Left shoulder is sore",
+}
 
 
 @pytest.fixture
@@ -41,7 +48,11 @@ def test_it_books_in_local_time_and_stores_utc(alice_client, app, alice, changes
     appt = only(app)
     # Berlin is UTC+2 in May.
     assert appt.starts_at == datetime(2026, 5, 20, 16, 30, tzinfo=UTC)
-    assert (appt.status, appt.location, appt.notes) == ("booked", "Studio 4", "Left shoulder is sore")
+    assert (appt.status, appt.location, appt.notes) == (
+        "booked",
+        "Studio 4",
+        "Left shoulder is sore",
+    )
     assert changes == [(appt.id, "booked", True)]
     page = alice_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Wed 20 May 2026, 18:30" in page and "19:30" in page
@@ -61,11 +72,13 @@ def test_the_same_wall_clock_time_in_new_york_is_a_different_instant(bob_client,
         ("bob", "2026-03-08", "02:15", datetime(2026, 3, 8, 7, 15, tzinfo=UTC), "03:15"),
     ],
 )
-def test_a_time_in_a_dst_gap_moves_forward_with_a_visible_note(app, request, user, day, at,
-                                                                  stored, shown):
+def test_a_time_in_a_dst_gap_moves_forward_with_a_visible_note(
+    app, request, user, day, at, stored, shown
+):
     client = request.getfixturevalue(f"{user}_client")
-    response = client.post("/appointments/new", data={**VALID, "day": day, "at": at},
-                           follow_redirects=True)
+    response = client.post(
+        "/appointments/new", data={**VALID, "day": day, "at": at}, follow_redirects=True
+    )
     assert only(app).starts_at == stored
     page = response.get_data(as_text=True)
     assert f"{at} does not exist" in page and f"booked for {shown}" in page
@@ -78,8 +91,9 @@ def test_sydney_round_trip_across_its_dst_change(app, alice_client, alice):
         db.session.commit()
     alice_client.post("/appointments/new", data={**VALID, "day": "2026-10-04", "at": "19:00"})
     assert only(app).starts_at == datetime(2026, 10, 4, 8, 0, tzinfo=UTC)  # AEDT, UTC+11
-    alice_client.post(f"/appointments/{only(app).id}/reschedule",
-                      data={"day": "2026-10-03", "at": "19:00"})
+    alice_client.post(
+        f"/appointments/{only(app).id}/reschedule", data={"day": "2026-10-03", "at": "19:00"}
+    )
     assert only(app).starts_at == datetime(2026, 10, 3, 9, 0, tzinfo=UTC)  # AEST, UTC+10
 
 
@@ -98,8 +112,9 @@ def test_sydney_round_trip_across_its_dst_change(app, alice_client, alice):
         ("location", "x" * 201, "Field cannot be longer than 200 characters."),
     ],
 )
-def test_it_rejects_bad_appointment_input_next_to_the_field(alice_client, app, alice, field,
-                                                             value, message, changes):
+def test_it_rejects_bad_appointment_input_next_to_the_field(
+    alice_client, app, alice, field, value, message, changes
+):
     response = alice_client.post("/appointments/new", data={**VALID, field: value})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -109,9 +124,16 @@ def test_it_rejects_bad_appointment_input_next_to_the_field(alice_client, app, a
 
 def test_booking_from_a_routine_prefills_next_due_and_defaults(alice_client, alice, make):
     dana = make.therapist(alice)
-    routine = make.routine(alice, therapist_id=dana.id, style="sports", duration_minutes=90,
-                           anchor_date=date(2026, 5, 1), cadence_count=2, cadence_unit="weeks",
-                           preferred_time=time(19, 15))
+    routine = make.routine(
+        alice,
+        therapist_id=dana.id,
+        style="sports",
+        duration_minutes=90,
+        anchor_date=date(2026, 5, 1),
+        cadence_count=2,
+        cadence_unit="weeks",
+        preferred_time=time(19, 15),
+    )
     make.session(alice, occurred_at=datetime(2026, 5, 2, 9, tzinfo=UTC), routine_id=routine.id)
     page = alice_client.get(f"/appointments/new?routine={routine.id}").get_data(as_text=True)
     assert 'value="2026-05-16"' in page and 'value="19:15"' in page and 'value="90"' in page
@@ -132,8 +154,9 @@ def test_it_copies_the_therapist_name(alice_client, app, alice, make):
 
 
 @pytest.mark.parametrize("field", ["routine_id", "therapist_id"])
-def test_someone_elses_id_in_the_form_is_404_and_nothing_saved(alice_client, app, alice, bob,
-                                                                 make, field, changes):
+def test_someone_elses_id_in_the_form_is_404_and_nothing_saved(
+    alice_client, app, alice, bob, make, field, changes
+):
     bobs = make.routine(bob) if field == "routine_id" else make.therapist(bob)
     response = alice_client.post("/appointments/new", data={**VALID, field: str(bobs.id)})
     assert response.status_code == 404
@@ -148,24 +171,29 @@ def test_someone_elses_routine_in_the_url_is_404(alice_client, alice, bob, make)
     assert alice_client.post(f"/appointments/{'9' * 30}/cancel").status_code == 404
 
 
-def test_edit_reschedule_cancel_each_signal_before_commit(alice_client, app, alice, make,
-                                                          changes):
+def test_edit_reschedule_cancel_each_signal_before_commit(alice_client, app, alice, make, changes):
     appt = make.appointment(alice, starts_at=NOW + timedelta(days=3))
-    response = alice_client.post(f"/appointments/{appt.id}/edit",
-                                 data={**VALID, "notes": "Go gently", "day": "2026-05-09"})
+    response = alice_client.post(
+        f"/appointments/{appt.id}/edit", data={**VALID, "notes": "Go gently", "day": "2026-05-09"}
+    )
     assert response.status_code == 302
     assert get(app, Appointment, appt.id).notes == "Go gently"
-    alice_client.post(f"/appointments/{appt.id}/reschedule", data={"day": "2026-05-11",
-                                                                   "at": "08:00"})
+    alice_client.post(
+        f"/appointments/{appt.id}/reschedule", data={"day": "2026-05-11", "at": "08:00"}
+    )
     assert get(app, Appointment, appt.id).starts_at == datetime(2026, 5, 11, 6, tzinfo=UTC)
     alice_client.post(f"/appointments/{appt.id}/cancel")
     assert get(app, Appointment, appt.id).status == "cancelled"
-    assert changes == [(appt.id, "booked", True), (appt.id, "booked", True),
-                       (appt.id, "cancelled", True)]
+    assert changes == [
+        (appt.id, "booked", True),
+        (appt.id, "booked", True),
+        (appt.id, "cancelled", True),
+    ]
     # A cancelled appointment can't be moved or cancelled again.
     assert alice_client.post(f"/appointments/{appt.id}/cancel").status_code == 409
-    alice_client.post(f"/appointments/{appt.id}/reschedule", data={"day": "2026-06-01",
-                                                                   "at": "08:00"})
+    alice_client.post(
+        f"/appointments/{appt.id}/reschedule", data={"day": "2026-06-01", "at": "08:00"}
+    )
     assert get(app, Appointment, appt.id).starts_at == datetime(2026, 5, 11, 6, tzinfo=UTC)
     assert len(changes) == 3
 
@@ -231,25 +259,40 @@ def test_list_splits_upcoming_and_past_and_offers_to_log(alice_client, alice, ma
 
 def test_appointment_pages_need_login(client, alice, make):
     appt = make.appointment(alice)
-    for url in ["/appointments", "/appointments/new", f"/appointments/{appt.id}",
-                f"/appointments/{appt.id}/edit", f"/appointments/{appt.id}/reschedule",
-                f"/appointments/{appt.id}.ics"]:
+    for url in [
+        "/appointments",
+        "/appointments/new",
+        f"/appointments/{appt.id}",
+        f"/appointments/{appt.id}/edit",
+        f"/appointments/{appt.id}/reschedule",
+        f"/appointments/{appt.id}.ics",
+    ]:
         assert client.get(url).status_code == 302, url
 
 
-def test_bob_cannot_read_or_change_alices_appointments(bob_client, app, alice, bob, make,
-                                                       changes):
+def test_bob_cannot_read_or_change_alices_appointments(bob_client, app, alice, bob, make, changes):
     appt = make.appointment(alice, starts_at=NOW - timedelta(hours=1), location="Alice's spa")
     assert "Alice&#39;s spa" not in bob_client.get("/appointments").get_data(as_text=True)
-    for url in [f"/appointments/{appt.id}", f"/appointments/{appt.id}/edit",
-                f"/appointments/{appt.id}/reschedule", f"/appointments/{appt.id}.ics"]:
+    for url in [
+        f"/appointments/{appt.id}",
+        f"/appointments/{appt.id}/edit",
+        f"/appointments/{appt.id}/reschedule",
+        f"/appointments/{appt.id}.ics",
+    ]:
         assert bob_client.get(url).status_code == 404, url
     assert bob_client.post(f"/appointments/{appt.id}/edit", data=VALID).status_code == 404
-    assert bob_client.post(f"/appointments/{appt.id}/reschedule",
-                           data={"day": "2026-06-01", "at": "09:00"}).status_code == 404
+    assert (
+        bob_client.post(
+            f"/appointments/{appt.id}/reschedule", data={"day": "2026-06-01", "at": "09:00"}
+        ).status_code
+        == 404
+    )
     for action in ("cancel", "done"):
         assert bob_client.post(f"/appointments/{appt.id}/{action}").status_code == 404
     after = get(app, Appointment, appt.id)
     assert (after.status, after.location, after.starts_at) == (
-        "booked", "Alice's spa", NOW - timedelta(hours=1))
+        "booked",
+        "Alice's spa",
+        NOW - timedelta(hours=1),
+    )
     assert changes == []

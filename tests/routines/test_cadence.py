@@ -52,9 +52,18 @@ def test_it_rejects_unknown_units():
 
 @pytest.mark.parametrize(
     ("count", "unit", "ok"),
-    [(1, "days", True), (365, "days", True), (366, "days", False), (0, "days", False),
-     (-1, "weeks", False), (52, "weeks", True), (53, "weeks", False), (12, "months", True),
-     (13, "months", False), (1, "years", False)],
+    [
+        (1, "days", True),
+        (365, "days", True),
+        (366, "days", False),
+        (0, "days", False),
+        (-1, "weeks", False),
+        (52, "weeks", True),
+        (53, "weeks", False),
+        (12, "months", True),
+        (13, "months", False),
+        (1, "years", False),
+    ],
 )
 def test_it_validates_cadence_limits(count, unit, ok):
     assert (validate_cadence(count, unit) is None) is ok
@@ -161,11 +170,25 @@ def test_weekly_routine_stays_at_local_time_across_dst(zone, anchor, utc_hours):
     ("zone", "day", "at", "expected_utc"),
     [
         ("Europe/Berlin", date(2026, 3, 29), time(2, 30), datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
-        ("America/New_York", date(2026, 3, 8), time(2, 30), datetime(2026, 3, 8, 7, 30, tzinfo=UTC)),
-        ("Australia/Sydney", date(2026, 10, 4), time(2, 30),
-         datetime(2026, 10, 3, 16, 30, tzinfo=UTC)),
+        (
+            "America/New_York",
+            date(2026, 3, 8),
+            time(2, 30),
+            datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+        ),
+        (
+            "Australia/Sydney",
+            date(2026, 10, 4),
+            time(2, 30),
+            datetime(2026, 10, 3, 16, 30, tzinfo=UTC),
+        ),
         # Autumn overlap: the first occurrence wins.
-        ("Europe/Berlin", date(2026, 10, 25), time(2, 30), datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        (
+            "Europe/Berlin",
+            date(2026, 10, 25),
+            time(2, 30),
+            datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        ),
     ],
 )
 def test_due_times_in_dst_gaps_and_overlaps_resolve_forward(zone, day, at, expected_utc):
@@ -201,8 +224,16 @@ def test_routine_state_of_an_active_routine():
 
 @pytest.mark.parametrize(
     ("minutes", "text"),
-    [(-5, "now"), (0, "now"), (0.5, "in 1 minute"), (15, "in 15 minutes"), (60, "in 1 hour"),
-     (47 * 60, "in 47 hours"), (48 * 60, "in 2 days"), (24 * 60 * 10 + 5, "in 10 days")],
+    [
+        (-5, "now"),
+        (0, "now"),
+        (0.5, "in 1 minute"),
+        (15, "in 15 minutes"),
+        (60, "in 1 hour"),
+        (47 * 60, "in 47 hours"),
+        (48 * 60, "in 2 days"),
+        (24 * 60 * 10 + 5, "in 10 days"),
+    ],
 )
 def test_countdown(minutes, text):
     from datetime import timedelta

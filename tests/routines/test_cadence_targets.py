@@ -90,13 +90,17 @@ def test_monthly_targets_follow_month_ends():
 
 def test_weekdays_are_due_on_the_next_chosen_day_after_the_last_session():
     tue, sat = 1, 5
-    due, status = weekdays_state([tue, sat], date(2026, 1, 1), date(2026, 5, 5), 1, date(2026, 5, 6))
+    due, status = weekdays_state(
+        [tue, sat], date(2026, 1, 1), date(2026, 5, 5), 1, date(2026, 5, 6)
+    )
     assert due == date(2026, 5, 9) and status.label == "1 of 2 this week"  # Saturday
 
 
 def test_a_missed_weekday_is_overdue():
     tue, sat = 1, 5
-    due, status = weekdays_state([tue, sat], date(2026, 1, 1), date(2026, 5, 2), 0, date(2026, 5, 6))
+    due, status = weekdays_state(
+        [tue, sat], date(2026, 1, 1), date(2026, 5, 2), 0, date(2026, 5, 6)
+    )
     assert due == date(2026, 5, 5) and status.state == "overdue" and status.days == -1
 
 
@@ -114,8 +118,9 @@ def test_a_new_weekday_routine_starts_at_its_anchor():
 def test_routine_state_dispatches_on_the_kind_and_pauses_win():
     today = date(2026, 5, 6)
     assert routine_state(R(), None, today)[0] == today
-    assert routine_state(R(cadence_kind="weekdays", cadence_weekdays=[4]), None, today)[0] == \
-        date(2026, 1, 2)  # anchor 1 Jan was a Thursday; first Friday after it
+    assert routine_state(R(cadence_kind="weekdays", cadence_weekdays=[4]), None, today)[0] == date(
+        2026, 1, 2
+    )  # anchor 1 Jan was a Thursday; first Friday after it
     assert routine_state(R(paused_at=datetime(2026, 5, 1, tzinfo=UTC)), None, today)[0] is None
 
 
@@ -137,11 +142,16 @@ def test_cadences_read_as_words(routine, text):
 @pytest.mark.parametrize(
     ("kind", "count", "unit", "days", "ok"),
     [
-        ("times", 2, "weeks", [], True), ("times", 15, "weeks", [], False),
-        ("times", 31, "months", [], True), ("times", 0, "months", [], False),
-        ("times", 2, "days", [], False), ("weekdays", 0, "weeks", [1, 5], True),
-        ("weekdays", 0, "weeks", [], False), ("weekdays", 0, "weeks", [7], False),
-        ("every", 3, "weeks", [], True), ("sometimes", 1, "weeks", [], False),
+        ("times", 2, "weeks", [], True),
+        ("times", 15, "weeks", [], False),
+        ("times", 31, "months", [], True),
+        ("times", 0, "months", [], False),
+        ("times", 2, "days", [], False),
+        ("weekdays", 0, "weeks", [1, 5], True),
+        ("weekdays", 0, "weeks", [], False),
+        ("weekdays", 0, "weeks", [7], False),
+        ("every", 3, "weeks", [], True),
+        ("sometimes", 1, "weeks", [], False),
     ],
 )
 def test_target_validation(kind, count, unit, days, ok):
@@ -149,8 +159,11 @@ def test_target_validation(kind, count, unit, days, ok):
 
 
 def test_a_target_period_is_kept_by_enough_sessions_not_by_one():
-    weeks = series.periods(series.Cadence(date(2026, 4, 27), 1, "weeks", target=2),
-                           date(2026, 4, 27), date(2026, 5, 10))
+    weeks = series.periods(
+        series.Cadence(date(2026, 4, 27), 1, "weeks", target=2),
+        date(2026, 4, 27),
+        date(2026, 5, 10),
+    )
     days = [date(2026, 4, 28), date(2026, 5, 4), date(2026, 5, 9)]  # one, then two
     kept = series.kept_by_days(days, 2)
     assert [kept(p) for p in weeks] == [False, True]
@@ -161,22 +174,38 @@ def test_a_target_period_is_kept_by_enough_sessions_not_by_one():
 
 
 def test_it_saves_a_twice_weekly_self_massage_routine_without_professional_fields(
-        alice_client, app, alice, make):
+    alice_client, app, alice, make
+):
     from tracker.extensions import db
     from tracker.models import Routine
 
     dana = make.therapist(alice)
-    response = alice_client.post("/routine/new", data={
-        "name": "Foam roller", "kind": "self", "cadence_kind": "times", "times_count": "2",
-        "times_per": "weeks", "anchor_date": "2026-05-04", "preferred_time": "18:00",
-        "therapist_id": str(dana.id), "style": "swedish", "duration_minutes": "20",
-        "tools": ["foam_roller", "ball"], "focus_areas": ["lower_back"], "nudge_enabled": "y",
-    })
+    response = alice_client.post(
+        "/routine/new",
+        data={
+            "name": "Foam roller",
+            "kind": "self",
+            "cadence_kind": "times",
+            "times_count": "2",
+            "times_per": "weeks",
+            "anchor_date": "2026-05-04",
+            "preferred_time": "18:00",
+            "therapist_id": str(dana.id),
+            "style": "swedish",
+            "duration_minutes": "20",
+            "tools": ["foam_roller", "ball"],
+            "focus_areas": ["lower_back"],
+            "nudge_enabled": "y",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         routine = db.session.scalar(db.select(Routine))
-        assert (routine.cadence_kind, routine.cadence_count, routine.cadence_unit) == \
-            ("times", 2, "weeks")
+        assert (routine.cadence_kind, routine.cadence_count, routine.cadence_unit) == (
+            "times",
+            2,
+            "weeks",
+        )
         assert routine.therapist_id is None and routine.tools == ["foam_roller", "ball"]
         assert routine.nudge_enabled
     page = alice_client.get("/routine").get_data(as_text=True)
@@ -184,16 +213,32 @@ def test_it_saves_a_twice_weekly_self_massage_routine_without_professional_field
 
 
 def test_a_weekday_routine_needs_a_day(alice_client, app, alice):
-    response = alice_client.post("/routine/new", data={
-        "name": "Towel", "kind": "self", "cadence_kind": "weekdays", "anchor_date": "2026-05-04",
-        "preferred_time": "18:00", "style": "swedish", "duration_minutes": "20"})
+    response = alice_client.post(
+        "/routine/new",
+        data={
+            "name": "Towel",
+            "kind": "self",
+            "cadence_kind": "weekdays",
+            "anchor_date": "2026-05-04",
+            "preferred_time": "18:00",
+            "style": "swedish",
+            "duration_minutes": "20",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Choose at least one day of the week." in page
 
 
 def test_home_counts_this_weeks_sessions_for_a_twice_weekly_routine(alice_client, alice, make):
-    routine = make.routine(alice, name="Foam roller", kind="self", cadence_kind="times",
-                           cadence_count=2, cadence_unit="weeks", anchor_date=date(2026, 4, 1))
+    routine = make.routine(
+        alice,
+        name="Foam roller",
+        kind="self",
+        cadence_kind="times",
+        cadence_count=2,
+        cadence_unit="weeks",
+        anchor_date=date(2026, 4, 1),
+    )
     make.session(alice, occurred_at=NOW - timedelta(days=1), routine_id=routine.id, kind="self")
     page = alice_client.get("/routine").get_data(as_text=True)
     assert "1 of 2 this week" in page
@@ -207,14 +252,26 @@ def test_streak_counts_weeks_that_met_the_target(app, alice, make):
     from tracker.models import Routine
     from tracker.trends import queries
 
-    routine = make.routine(alice, name="Foam roller", kind="self", cadence_kind="times",
-                           cadence_count=2, cadence_unit="weeks", anchor_date=date(2026, 4, 13))
+    routine = make.routine(
+        alice,
+        name="Foam roller",
+        kind="self",
+        cadence_kind="times",
+        cadence_count=2,
+        cadence_unit="weeks",
+        anchor_date=date(2026, 4, 13),
+    )
     # Weeks of 13 Apr (2), 20 Apr (1: missed), 27 Apr (2), 4 May (current, 1 so far).
     for day in (13, 15, 22, 27, 30):
-        make.session(alice, occurred_at=datetime(2026, 4, day, 17, tzinfo=UTC),
-                     routine_id=routine.id, kind="self")
-    make.session(alice, occurred_at=datetime(2026, 5, 5, 17, tzinfo=UTC), routine_id=routine.id,
-                 kind="self")
+        make.session(
+            alice,
+            occurred_at=datetime(2026, 4, day, 17, tzinfo=UTC),
+            routine_id=routine.id,
+            kind="self",
+        )
+    make.session(
+        alice, occurred_at=datetime(2026, 5, 5, 17, tzinfo=UTC), routine_id=routine.id, kind="self"
+    )
     with app.app_context():
         row = db.session.get(Routine, routine.id)
         count, capped = queries.routine_streak(alice.id, row, "Europe/Berlin", date(2026, 5, 6))
@@ -228,13 +285,28 @@ def test_target_periods_follow_local_days_across_dst(app, alice, make):
     from tracker.models import Routine
     from tracker.routines import queries
 
-    routine = make.routine(alice, name="Towel", kind="self", cadence_kind="times",
-                           cadence_count=1, cadence_unit="weeks", anchor_date=date(2026, 3, 1))
+    routine = make.routine(
+        alice,
+        name="Towel",
+        kind="self",
+        cadence_kind="times",
+        cadence_count=1,
+        cadence_unit="weeks",
+        anchor_date=date(2026, 3, 1),
+    )
     # 29 Mar 2026 is the change (UTC+2 from 03:00); 23:30 local is 21:30 UTC.
-    make.session(alice, occurred_at=datetime(2026, 3, 29, 21, 30, tzinfo=UTC),
-                 routine_id=routine.id, kind="self")
-    make.session(alice, occurred_at=datetime(2026, 3, 29, 22, 30, tzinfo=UTC),  # Mon 00:30
-                 routine_id=routine.id, kind="self")
+    make.session(
+        alice,
+        occurred_at=datetime(2026, 3, 29, 21, 30, tzinfo=UTC),
+        routine_id=routine.id,
+        kind="self",
+    )
+    make.session(
+        alice,
+        occurred_at=datetime(2026, 3, 29, 22, 30, tzinfo=UTC),  # Mon 00:30
+        routine_id=routine.id,
+        kind="self",
+    )
     with app.app_context():
         row = db.session.get(Routine, routine.id)
         sunday = queries.period_counts(alice.id, [row], "Europe/Berlin", date(2026, 3, 29))

@@ -21,13 +21,22 @@ def events(response) -> dict[str, object]:
     return {str(ev["UID"]): ev for ev in cal.walk("VEVENT")}
 
 
-def test_the_feed_is_public_parses_and_has_stable_uids_utc_times_and_alarms(client, app, alice,
-                                                                            make):
+def test_the_feed_is_public_parses_and_has_stable_uids_utc_times_and_alarms(
+    client, app, alice, make
+):
     dana = make.therapist(alice, "Dana")
     routine = make.routine(alice, name="Fortnightly")
-    appt = make.appointment(alice, starts_at=START, duration_minutes=75, location="Studio 4",
-                            notes="Left shoulder", therapist_id=dana.id, therapist_name="Dana",
-                            routine_id=routine.id, style="deep_tissue")
+    appt = make.appointment(
+        alice,
+        starts_at=START,
+        duration_minutes=75,
+        location="Studio 4",
+        notes="Left shoulder",
+        therapist_id=dana.id,
+        therapist_name="Dana",
+        routine_id=routine.id,
+        style="deep_tissue",
+    )
     response = client.get(f"/calendar/{token_of(app, alice)}.ics")  # no login
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/calendar")
@@ -76,10 +85,12 @@ def test_cancelled_stay_as_cancelled_and_old_ones_drop_out(client, app, alice, m
 
 def test_uid_is_stable_when_rescheduled(alice_client, client, app, alice, make):
     appt = make.appointment(alice, starts_at=START)
-    alice_client.post(f"/appointments/{appt.id}/reschedule", data={"day": "2026-05-21",
-                                                                   "at": "09:00"})
+    alice_client.post(
+        f"/appointments/{appt.id}/reschedule", data={"day": "2026-05-21", "at": "09:00"}
+    )
     ev = events(client.get(f"/calendar/{token_of(app, alice)}.ics"))[
-        f"appointment-{appt.id}@back-relief"]
+        f"appointment-{appt.id}@back-relief"
+    ]
     assert ev.decoded("DTSTART") == datetime(2026, 5, 21, 7, 0, tzinfo=UTC)
 
 
@@ -87,9 +98,11 @@ def test_each_feed_has_only_its_owners_appointments(client, app, alice, bob, mak
     mine = make.appointment(alice, starts_at=START)
     theirs = make.appointment(bob, starts_at=START)
     assert set(events(client.get(f"/calendar/{token_of(app, alice)}.ics"))) == {
-        f"appointment-{mine.id}@back-relief"}
+        f"appointment-{mine.id}@back-relief"
+    }
     assert set(events(client.get(f"/calendar/{token_of(app, bob)}.ics"))) == {
-        f"appointment-{theirs.id}@back-relief"}
+        f"appointment-{theirs.id}@back-relief"
+    }
 
 
 def test_regenerating_revokes_the_old_token(alice_client, client, app, alice):

@@ -12,8 +12,7 @@ from tracker.routines.queries import last_done_dates
 from .conftest import NOW
 
 
-def test_last_done_dates_uses_sessions_and_done_appointments_in_local_time(app, alice, bob,
-                                                                           make):
+def test_last_done_dates_uses_sessions_and_done_appointments_in_local_time(app, alice, bob, make):
     weekly = make.routine(alice, name="Weekly")
     monthly = make.routine(alice, name="Monthly")
     via_appt = make.routine(alice, name="Via appointment")
@@ -21,21 +20,31 @@ def test_last_done_dates_uses_sessions_and_done_appointments_in_local_time(app, 
     # 23:30 UTC on 1 May is already 2 May in Berlin.
     make.session(alice, occurred_at=datetime(2026, 5, 1, 23, 30, tzinfo=UTC), routine_id=weekly.id)
     make.session(alice, occurred_at=datetime(2026, 4, 1, 9, tzinfo=UTC), routine_id=weekly.id)
-    make.session(alice, occurred_at=datetime(2026, 5, 5, 9, tzinfo=UTC), routine_id=weekly.id,
-                 deleted_at=NOW)  # soft-deleted: ignored
-    make.appointment(alice, starts_at=datetime(2026, 4, 20, 9, tzinfo=UTC), routine_id=monthly.id,
-                     status="done")
-    make.appointment(alice, starts_at=datetime(2026, 4, 28, 9, tzinfo=UTC), routine_id=monthly.id,
-                     status="cancelled")  # not done: ignored
-    appt = make.appointment(alice, starts_at=datetime(2026, 4, 25, 9, tzinfo=UTC),
-                            routine_id=via_appt.id)
+    make.session(
+        alice, occurred_at=datetime(2026, 5, 5, 9, tzinfo=UTC), routine_id=weekly.id, deleted_at=NOW
+    )  # soft-deleted: ignored
+    make.appointment(
+        alice, starts_at=datetime(2026, 4, 20, 9, tzinfo=UTC), routine_id=monthly.id, status="done"
+    )
+    make.appointment(
+        alice,
+        starts_at=datetime(2026, 4, 28, 9, tzinfo=UTC),
+        routine_id=monthly.id,
+        status="cancelled",
+    )  # not done: ignored
+    appt = make.appointment(
+        alice, starts_at=datetime(2026, 4, 25, 9, tzinfo=UTC), routine_id=via_appt.id
+    )
     make.session(alice, occurred_at=datetime(2026, 4, 25, 10, tzinfo=UTC), appointment_id=appt.id)
     bobs = make.routine(bob)
     make.session(bob, occurred_at=NOW, routine_id=bobs.id)
     with app.app_context():
         done = last_done_dates(alice.id)
-        assert done == {weekly.id: date(2026, 5, 2), monthly.id: date(2026, 4, 20),
-                        via_appt.id: date(2026, 4, 25)}
+        assert done == {
+            weekly.id: date(2026, 5, 2),
+            monthly.id: date(2026, 4, 20),
+            via_appt.id: date(2026, 4, 25),
+        }
         assert never.id not in done
         assert last_done_dates(alice.id, "America/New_York")[weekly.id] == date(2026, 5, 1)
         assert last_done_dates(bob.id) == {bobs.id: date(2026, 5, 6)}
@@ -48,8 +57,14 @@ def render_home(app, user_id: int) -> str:
 
 
 def test_home_shows_next_appointment_countdown_and_each_routine(app, alice, bob, make):
-    weekly = make.routine(alice, name="Foam roller", kind="self", cadence_count=1,
-                          cadence_unit="weeks", anchor_date=date(2026, 5, 3))
+    weekly = make.routine(
+        alice,
+        name="Foam roller",
+        kind="self",
+        cadence_count=1,
+        cadence_unit="weeks",
+        anchor_date=date(2026, 5, 3),
+    )
     make.routine(alice, name="Fortnightly", anchor_date=date(2026, 5, 20))
     make.routine(alice, name="Paused one", paused_at=NOW)
     make.routine(alice, name="Archived one", archived_at=NOW)
@@ -62,9 +77,15 @@ def test_home_shows_next_appointment_countdown_and_each_routine(app, alice, bob,
         data = app.jinja_env.globals["routine_home"]()
         assert data["countdown"] == "in 2 days"
         assert [r["routine"].name for r in data["routines"]] == [
-            "Foam roller", "Fortnightly", "Paused one"]
+            "Foam roller",
+            "Fortnightly",
+            "Paused one",
+        ]
         assert [r["status"].label for r in data["routines"]] == [
-            "overdue by 3 days", "on track", "paused"]
+            "overdue by 3 days",
+            "on track",
+            "paused",
+        ]
     html = render_home(app, alice.id)
     assert "Fri 08 May 2026, 15:00" in html and "in 2 days" in html and "with Dana" in html
     assert f"/appointments/new?routine={weekly.id}" in html and "Book next" in html

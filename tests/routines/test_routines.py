@@ -9,16 +9,27 @@ from tracker.models import Routine
 from .conftest import count, get
 
 VALID = {
-    "name": "Fortnightly with Dana", "kind": "professional", "cadence_count": "2",
-    "cadence_unit": "weeks", "anchor_date": "2026-05-10", "preferred_time": "19:00",
-    "therapist_id": "", "style": "deep_tissue", "duration_minutes": "60",
+    "name": "Fortnightly with Dana",
+    "kind": "professional",
+    "cadence_count": "2",
+    "cadence_unit": "weeks",
+    "anchor_date": "2026-05-10",
+    "preferred_time": "19:00",
+    "therapist_id": "",
+    "style": "deep_tissue",
+    "duration_minutes": "60",
 }
 
 
 def test_it_creates_two_routines_and_lists_their_status(alice_client, app, alice, frozen):
     assert alice_client.post("/routine/new", data=VALID).status_code == 302
-    self_care = {**VALID, "name": "Foam roller", "kind": "self", "cadence_count": "1",
-                 "anchor_date": "2026-05-03"}
+    self_care = {
+        **VALID,
+        "name": "Foam roller",
+        "kind": "self",
+        "cadence_count": "1",
+        "anchor_date": "2026-05-03",
+    }
     assert alice_client.post("/routine/new", data=self_care).status_code == 302
     page = alice_client.get("/routine").get_data(as_text=True)
     assert "Fortnightly with Dana" in page and "Foam roller" in page
@@ -46,8 +57,9 @@ def test_it_creates_two_routines_and_lists_their_status(alice_client, app, alice
         ("therapist_id", "abc", "could not coerce"),
     ],
 )
-def test_it_rejects_bad_routine_input_next_to_the_field(alice_client, app, alice, field, value,
-                                                         message):
+def test_it_rejects_bad_routine_input_next_to_the_field(
+    alice_client, app, alice, field, value, message
+):
     response = alice_client.post("/routine/new", data={**VALID, field: value})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -58,12 +70,18 @@ def test_it_rejects_bad_routine_input_next_to_the_field(alice_client, app, alice
 
 @pytest.mark.parametrize(
     ("count_", "unit", "ok"),
-    [("365", "days", True), ("366", "days", False), ("12", "months", True),
-     ("13", "months", False), ("52", "weeks", True)],
+    [
+        ("365", "days", True),
+        ("366", "days", False),
+        ("12", "months", True),
+        ("13", "months", False),
+        ("52", "weeks", True),
+    ],
 )
 def test_cadence_limits_depend_on_the_unit(alice_client, app, alice, count_, unit, ok):
     response = alice_client.post(
-        "/routine/new", data={**VALID, "cadence_count": count_, "cadence_unit": unit})
+        "/routine/new", data={**VALID, "cadence_count": count_, "cadence_unit": unit}
+    )
     assert (response.status_code == 302) is ok
     assert count(app, Routine) == (1 if ok else 0)
 
@@ -80,8 +98,9 @@ def test_it_uses_my_therapist_as_default(alice_client, app, alice, make):
         assert routine.anchor_date == date(2026, 5, 10)
 
 
-def test_someone_elses_therapist_in_the_form_is_404_and_nothing_saved(alice_client, app, alice,
-                                                                       bob, make):
+def test_someone_elses_therapist_in_the_form_is_404_and_nothing_saved(
+    alice_client, app, alice, bob, make
+):
     bobs = make.therapist(bob, "Bob's therapist")
     response = alice_client.post("/routine/new", data={**VALID, "therapist_id": str(bobs.id)})
     assert response.status_code == 404
@@ -94,16 +113,18 @@ def test_it_edits_a_routine(alice_client, app, alice, make):
     routine = make.routine(alice)
     page = alice_client.get(f"/routine/{routine.id}/edit")
     assert b'value="Fortnightly"' in page.data
-    response = alice_client.post(f"/routine/{routine.id}/edit",
-                                 data={**VALID, "name": "Monthly", "cadence_unit": "months",
-                                       "cadence_count": "1"})
+    response = alice_client.post(
+        f"/routine/{routine.id}/edit",
+        data={**VALID, "name": "Monthly", "cadence_unit": "months", "cadence_count": "1"},
+    )
     assert response.status_code == 302
     assert get(app, Routine, routine.id).cadence_unit == "months"
 
 
 def test_pause_resume_archive_restore(alice_client, app, alice, make, frozen):
-    routine = make.routine(alice, cadence_count=1, cadence_unit="weeks",
-                           anchor_date=date(2026, 4, 5))
+    routine = make.routine(
+        alice, cadence_count=1, cadence_unit="weeks", anchor_date=date(2026, 4, 5)
+    )
     alice_client.post(f"/routine/{routine.id}/pause")
     assert get(app, Routine, routine.id).paused_at is not None
     assert "paused" in alice_client.get("/routine").get_data(as_text=True)
@@ -141,8 +162,12 @@ def test_bob_cannot_see_or_change_alices_routines(bob_client, app, alice, bob, m
     routine = make.routine(alice, name="Alice private routine")
     assert "Alice private routine" not in bob_client.get("/routine").get_data(as_text=True)
     assert bob_client.get(f"/routine/{routine.id}/edit").status_code == 404
-    assert bob_client.post(f"/routine/{routine.id}/edit",
-                           data={**VALID, "name": "hijacked"}).status_code == 404
+    assert (
+        bob_client.post(
+            f"/routine/{routine.id}/edit", data={**VALID, "name": "hijacked"}
+        ).status_code
+        == 404
+    )
     for action in ("pause", "resume", "archive", "restore"):
         assert bob_client.post(f"/routine/{routine.id}/{action}").status_code == 404
     after = get(app, Routine, routine.id)

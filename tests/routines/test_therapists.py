@@ -6,9 +6,14 @@ from tracker.models import Appointment, MassageSession, Routine, Therapist
 
 from .conftest import count, get
 
-VALID = {"name": "Dana Smith", "phone": "+49 30 1234567", "email": "dana@example.com",
-         "website": "https://dana.example.com", "specialties": "deep tissue, sports",
-         "notes": "Ground floor"}
+VALID = {
+    "name": "Dana Smith",
+    "phone": "+49 30 1234567",
+    "email": "dana@example.com",
+    "website": "https://dana.example.com",
+    "specialties": "deep tissue, sports",
+    "notes": "Ground floor",
+}
 
 
 def test_it_adds_lists_and_edits_therapists(alice_client, app, alice):
@@ -22,9 +27,12 @@ def test_it_adds_lists_and_edits_therapists(alice_client, app, alice):
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("name", "", "Enter a name."), ("email", "not-an-email", "Enter a valid email address."),
-     ("website", "javascript:alert(1)", "Enter a full address"),
-     ("phone", "1" * 41, "Field cannot be longer than 40 characters.")],
+    [
+        ("name", "", "Enter a name."),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("website", "javascript:alert(1)", "Enter a full address"),
+        ("phone", "1" * 41, "Field cannot be longer than 40 characters."),
+    ],
 )
 def test_it_rejects_bad_therapist_input(alice_client, app, alice, field, value, message):
     response = alice_client.post("/therapists/new", data={**VALID, field: value})

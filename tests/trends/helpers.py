@@ -14,17 +14,33 @@ from tracker.models import MassageSession, Routine
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-def add_session(user_id: int, at: datetime, before: int = 6, after: int = 3, **extra) -> MassageSession:
+def add_session(
+    user_id: int, at: datetime, before: int = 6, after: int = 3, **extra
+) -> MassageSession:
     defaults = dict(mood=3, kind="professional")
-    row = MassageSession(user_id=user_id, client_id=str(uuid.uuid4()), occurred_at=at,
-                         pain_before=before, pain_after=after, **{**defaults, **extra})
+    row = MassageSession(
+        user_id=user_id,
+        client_id=str(uuid.uuid4()),
+        occurred_at=at,
+        pain_before=before,
+        pain_after=after,
+        **{**defaults, **extra},
+    )
     db.session.add(row)
     return row
 
 
-def add_routine(user_id: int, anchor: date, count: int = 1, unit: str = "weeks", **extra) -> Routine:
-    row = Routine(user_id=user_id, name=extra.pop("name", "Weekly massage"), anchor_date=anchor,
-                  cadence_count=count, cadence_unit=unit, **extra)
+def add_routine(
+    user_id: int, anchor: date, count: int = 1, unit: str = "weeks", **extra
+) -> Routine:
+    row = Routine(
+        user_id=user_id,
+        name=extra.pop("name", "Weekly massage"),
+        anchor_date=anchor,
+        cadence_count=count,
+        cadence_unit=unit,
+        **extra,
+    )
     db.session.add(row)
     return row
 
@@ -47,16 +63,21 @@ def svg_by_title(html: str, title: str) -> ET.Element:
 
 
 def marks(svg: ET.Element, *attrs: str) -> list[tuple[str, ...]]:
-    return [tuple(el.get(f"data-{a}") for a in attrs) for el in svg.iter() if el.get("class", "").split()
-            and "mark" in el.get("class").split()]
+    return [
+        tuple(el.get(f"data-{a}") for a in attrs)
+        for el in svg.iter()
+        if el.get("class", "").split() and "mark" in el.get("class").split()
+    ]
 
 
 def table_after(html: str, caption: str) -> list[list[str]]:
     """Body rows (header cell then data cells) of the table with this caption."""
     start = html.index(f"<caption>{caption}</caption>")
-    body = html[start: html.index("</table>", start)]
+    body = html[start : html.index("</table>", start)]
     rows = []
     for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, flags=re.S):
-        cells = [unescape(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S)]
+        cells = [
+            unescape(c).strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S)
+        ]
         rows.append(cells)
     return rows[1:]  # drop the header row

@@ -46,10 +46,18 @@ def seed(app, user_id: int, *, therapist: str = "Anna", days: int = 10) -> None:
         routine = add_routine(user_id, date(2025, 3, 3), name="Weekly massage")
         db.session.flush()
         for i in range(days):
-            add_session(user_id, noon(TODAY - timedelta(days=1 + 2 * i)), before=7, after=3 - i % 2,
-                        routine_id=routine.id,
-                        therapist_name=therapist, mood=2 + i % 4, relaxation=4, sleep_quality=3 + i % 2,
-                        notes=f"#therapist {therapist} note {i}\nprivate {i}")
+            add_session(
+                user_id,
+                noon(TODAY - timedelta(days=1 + 2 * i)),
+                before=7,
+                after=3 - i % 2,
+                routine_id=routine.id,
+                therapist_name=therapist,
+                mood=2 + i % 4,
+                relaxation=4,
+                sleep_quality=3 + i % 2,
+                notes=f"#therapist {therapist} note {i}\nprivate {i}",
+            )
         db.session.commit()
 
 
@@ -82,14 +90,26 @@ def test_it_shows_streak_last_session_and_water(app, alice, as_alice):
         db.session.flush()
         for day in (date(2025, 5, 20), date(2025, 5, 27), date(2025, 6, 3)):
             add_session(alice.id, noon(day), routine_id=routine.id)
-        last = add_session(alice.id, noon(date(2025, 6, 10)), before=7, after=2, water_glasses=3,
-                           routine_id=routine.id)
+        last = add_session(
+            alice.id,
+            noon(date(2025, 6, 10)),
+            before=7,
+            after=2,
+            water_glasses=3,
+            routine_id=routine.id,
+        )
         db.session.flush()
-        db.session.add_all([
-            WaterIntake(user_id=alice.id, client_id=str(uuid.uuid4()), drank_at=FROZEN),
-            WaterIntake(user_id=alice.id, client_id=str(uuid.uuid4()), drank_at=FROZEN,
-                        session_id=last.id),
-        ])
+        db.session.add_all(
+            [
+                WaterIntake(user_id=alice.id, client_id=str(uuid.uuid4()), drank_at=FROZEN),
+                WaterIntake(
+                    user_id=alice.id,
+                    client_id=str(uuid.uuid4()),
+                    drank_at=FROZEN,
+                    session_id=last.id,
+                ),
+            ]
+        )
         db.session.commit()
     html = page(as_alice, "/")
     assert "Get started" not in html
@@ -102,16 +122,23 @@ def test_it_shows_streak_last_session_and_water(app, alice, as_alice):
 def test_it_counts_water_by_local_day_across_dst(app, alice):
     berlin = "Europe/Berlin"
     with app.app_context():
-        for at in (datetime(2024, 10, 26, 21, 30, tzinfo=UTC),   # 23:30 on the 26th
-                   datetime(2024, 10, 26, 22, 30, tzinfo=UTC),   # 00:30 on the 27th
-                   datetime(2024, 10, 27, 22, 30, tzinfo=UTC),   # 23:30 on the 27th (25 h day)
-                   datetime(2024, 10, 27, 23, 0, tzinfo=UTC)):   # 00:00 on the 28th
+        for at in (
+            datetime(2024, 10, 26, 21, 30, tzinfo=UTC),  # 23:30 on the 26th
+            datetime(2024, 10, 26, 22, 30, tzinfo=UTC),  # 00:30 on the 27th
+            datetime(2024, 10, 27, 22, 30, tzinfo=UTC),  # 23:30 on the 27th (25 h day)
+            datetime(2024, 10, 27, 23, 0, tzinfo=UTC),
+        ):  # 00:00 on the 28th
             db.session.add(WaterIntake(user_id=alice.id, client_id=str(uuid.uuid4()), drank_at=at))
         session = add_session(alice.id, datetime(2024, 10, 27, 9, tzinfo=UTC), water_glasses=3)
         db.session.flush()
-        db.session.add(WaterIntake(user_id=alice.id, client_id=str(uuid.uuid4()),
-                                   drank_at=datetime(2024, 10, 27, 10, tzinfo=UTC),
-                                   session_id=session.id))
+        db.session.add(
+            WaterIntake(
+                user_id=alice.id,
+                client_id=str(uuid.uuid4()),
+                drank_at=datetime(2024, 10, 27, 10, tzinfo=UTC),
+                session_id=session.id,
+            )
+        )
         db.session.commit()
         # 3 taps that day; the session's 3 glasses include its 1 linked tap, so 2 more.
         assert queries.water_today(alice.id, berlin, date(2024, 10, 27)) == 5
@@ -120,16 +147,25 @@ def test_it_counts_water_by_local_day_across_dst(app, alice):
 
 def test_a_pause_keeps_the_streak_going(app, alice):
     with app.app_context():
-        routine = add_routine(alice.id, date(2025, 4, 7),
-                              pauses=[["2025-04-20T22:00:00+00:00", "2025-05-12T08:00:00+00:00"]])
+        routine = add_routine(
+            alice.id,
+            date(2025, 4, 7),
+            pauses=[["2025-04-20T22:00:00+00:00", "2025-05-12T08:00:00+00:00"]],
+        )
         db.session.flush()
         for day in (date(2025, 4, 8), date(2025, 4, 15), date(2025, 5, 13), date(2025, 5, 20)):
             add_session(alice.id, noon(day), routine_id=routine.id)
         add_session(alice.id, noon(date(2025, 5, 27)), routine_id=routine.id, deleted_at=FROZEN)
         db.session.commit()
-        assert queries.routine_streak(alice.id, routine, "Europe/Berlin", date(2025, 5, 28)) == (4, False)
+        assert queries.routine_streak(alice.id, routine, "Europe/Berlin", date(2025, 5, 28)) == (
+            4,
+            False,
+        )
         routine.pauses = []
-        assert queries.routine_streak(alice.id, routine, "Europe/Berlin", date(2025, 5, 28)) == (2, False)
+        assert queries.routine_streak(alice.id, routine, "Europe/Berlin", date(2025, 5, 28)) == (
+            2,
+            False,
+        )
 
 
 def test_sessions_count_for_a_routine_directly_or_through_its_appointment(app, alice, bob):
@@ -137,8 +173,12 @@ def test_sessions_count_for_a_routine_directly_or_through_its_appointment(app, a
         routine = add_routine(alice.id, date(2025, 5, 5))
         other = add_routine(alice.id, date(2025, 5, 5), name="Other")
         db.session.flush()
-        appt = Appointment(user_id=alice.id, client_id=str(uuid.uuid4()), routine_id=routine.id,
-                           starts_at=noon(date(2025, 5, 13)))
+        appt = Appointment(
+            user_id=alice.id,
+            client_id=str(uuid.uuid4()),
+            routine_id=routine.id,
+            starts_at=noon(date(2025, 5, 13)),
+        )
         db.session.add(appt)
         db.session.flush()
         add_session(alice.id, noon(date(2025, 5, 6)), routine_id=routine.id)
@@ -148,7 +188,12 @@ def test_sessions_count_for_a_routine_directly_or_through_its_appointment(app, a
         add_session(bob.id, noon(date(2025, 5, 27)), routine_id=routine.id)  # not alice's
         db.session.commit()
         periods = series.periods(queries.cadence_of(routine), date(2025, 5, 5), date(2025, 5, 28))
-        assert queries.kept_flags(alice.id, routine, "Europe/Berlin", periods) == [True, True, False, False]
+        assert queries.kept_flags(alice.id, routine, "Europe/Berlin", periods) == [
+            True,
+            True,
+            False,
+            False,
+        ]
         rows = queries.session_rows(alice.id, "Europe/Berlin")
         assert [r.routine_id for r in rows] == [routine.id, routine.id, None, other.id]
 
@@ -177,20 +222,30 @@ def test_every_chart_is_valid_svg_with_an_accessible_name(app, alice, as_alice, 
 def test_the_tables_match_the_chart_data(app, alice, as_alice):
     seed(app, alice.id)
     html = page(as_alice, "/trends")
-    pain = marks(svg_by_title(html, "Pain before and after each session"), "label", "before", "after")
+    pain = marks(
+        svg_by_title(html, "Pain before and after each session"), "label", "before", "after"
+    )
     table = table_after(html, "Pain before and after (0 to 10)")
     assert len(pain) == 10
     assert [tuple(r[:3]) for r in table] == pain
     mood = marks(svg_by_title(html, "Mood over time"), "label", "value", "rolling")
     assert [tuple(r) for r in table_after(html, "Mood (1 to 5)")] == mood
-    heat = marks(svg_by_title(html, "Session calendar, last 26 weeks"), "day", "professional", "self")
+    heat = marks(
+        svg_by_title(html, "Session calendar, last 26 weeks"), "day", "professional", "self"
+    )
     heat_table = table_after(html, "Days with a session, last 26 weeks")
     assert [(r[1], r[2]) for r in heat_table] == [(p, s) for _, p, s in heat] and len(heat) == 10
     bars = marks(svg_by_title(html, "Adherence per month: Weekly massage"), "label", "kept", "due")
-    assert [tuple(r[:3]) for r in table_after(html, "Sessions kept vs due per month: Weekly massage")] == bars
+    assert [
+        tuple(r[:3]) for r in table_after(html, "Sessions kept vs due per month: Weekly massage")
+    ] == bars
     # Sessions every other day since 23 May: weeks from 19 May on are kept, earlier ones not.
-    assert bars == [("Mar 2025", "0", "2"), ("Apr 2025", "0", "4"), ("May 2025", "2", "4"),
-                    ("Jun 2025", "2", "2")]
+    assert bars == [
+        ("Mar 2025", "0", "2"),
+        ("Apr 2025", "0", "4"),
+        ("May 2025", "2", "4"),
+        ("Jun 2025", "2", "2"),
+    ]
     assert "On average your pain was <strong>4.5 points lower</strong>" in html
 
 
@@ -225,20 +280,26 @@ def test_insights_wait_for_five_sessions_in_every_group(app, alice, as_alice):
         add_session(alice.id, noon(TODAY - timedelta(days=20)), 6, 5, therapist_name="Ben")
         db.session.commit()
     html = page(as_alice, "/trends")
-    assert ("In your log, pain dropped most with Anna: 4.0 points on average over 5 sessions, "
-            "against 1.0 with Ben (5 sessions).") in html
-    assert "Anna: 4 <span class=\"muted\">(n = 5)</span>" in html
+    assert (
+        "In your log, pain dropped most with Anna: 4.0 points on average over 5 sessions, "
+        "against 1.0 with Ben (5 sessions)."
+    ) in html
+    assert 'Anna: 4 <span class="muted">(n = 5)</span>' in html
 
 
 def test_it_compares_sleep_after_massage_with_other_nights(app, alice, as_alice):
     with app.app_context():
         for i in range(5):
             add_session(alice.id, noon(TODAY - timedelta(days=2 + 2 * i)), sleep_quality=4)
-            db.session.add(SleepLog(user_id=alice.id, night=TODAY - timedelta(days=3 + 2 * i), quality=2))
+            db.session.add(
+                SleepLog(user_id=alice.id, night=TODAY - timedelta(days=3 + 2 * i), quality=2)
+            )
         db.session.commit()
     html = page(as_alice, "/trends")
-    assert ("In your log, you rated your sleep 4.0 of 5 on nights after a massage (5 nights) and "
-            "2.0 on other logged nights (5 nights).") in html
+    assert (
+        "In your log, you rated your sleep 4.0 of 5 on nights after a massage (5 nights) and "
+        "2.0 on other logged nights (5 nights)."
+    ) in html
 
 
 def test_relief_groups_are_aggregated_in_sql_per_user(app, alice, bob):
@@ -304,8 +365,9 @@ def test_bob_never_sees_alices_numbers(app, alice, bob, as_bob):
 
 def test_deleted_sessions_never_count(app, alice, as_alice):
     with app.app_context():
-        add_session(alice.id, noon(TODAY - timedelta(days=1)), therapist_name="Ghost",
-                    deleted_at=FROZEN)
+        add_session(
+            alice.id, noon(TODAY - timedelta(days=1)), therapist_name="Ghost", deleted_at=FROZEN
+        )
         db.session.commit()
         assert db.session.scalar(db.select(db.func.count(MassageSession.id))) == 1
     for path in ("/", "/trends", "/trends/summary"):

@@ -22,7 +22,9 @@ def valid_zone(form, field) -> None:
 
 email_rules = [
     DataRequired(message="Enter your email address."),
-    Email(message="Enter a valid email address, like name@example.com.", check_deliverability=False),
+    Email(
+        message="Enter a valid email address, like name@example.com.", check_deliverability=False
+    ),
     Length(max=254),
 ]
 
@@ -47,7 +49,9 @@ class SettingsForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
     new = PasswordField("New password", validators=password_rules)
     confirm = PasswordField(
         "Repeat new password", validators=[EqualTo("new", message="The passwords do not match.")]
@@ -60,4 +64,6 @@ class EmailChangeForm(FlaskForm):
 
 
 class DeleteForm(FlaskForm):
-    password = PasswordField("Password", validators=[DataRequired("Enter your password to confirm.")])
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password to confirm.")]
+    )

@@ -52,7 +52,9 @@ def decode_cursor(raw: str) -> tuple[datetime, int]:
         at, row_id = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
         return timeutil.utc_from_iso(at), int(row_id)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise Invalid("Invalid cursor; pass next_cursor from the previous page unchanged.") from None
+        raise Invalid(
+            "Invalid cursor; pass next_cursor from the previous page unchanged."
+        ) from None
 
 
 def list_params() -> tuple[dict, dict]:
@@ -95,5 +97,3 @@ def keyset_page(query, at_column, id_column, params: dict, *, descending: bool):
     if len(rows) <= params["limit"]:
         return page, None
     return page, encode_cursor(getattr(page[-1], at_column.key), page[-1].id)
-
-

@@ -4,6 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("logbook", __name__)
 
+
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
     from . import api, sleep, views  # noqa: F401  (their routes attach to the blueprints)

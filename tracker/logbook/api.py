@@ -32,7 +32,9 @@ def create_session():
     session, outcome = store.create_or_replay(current_user.id, clean)
     if outcome == "conflict":
         db.session.rollback()
-        return json_error(409, {"id": ["A session with this id already exists with other content."]})
+        return json_error(
+            409, {"id": ["A session with this id already exists with other content."]}
+        )
     db.session.commit()
     return jsonify(to_json(session, zone())), 201 if outcome == "created" else 200
 
@@ -87,8 +89,9 @@ def list_sessions():
         .options(db.selectinload(MassageSession.appointment))
         .where(MassageSession.user_id == current_user.id, MassageSession.deleted_at.is_(None))
     )
-    page, next_cursor = keyset_page(query, MassageSession.occurred_at, MassageSession.id, params,
-                                    descending=True)
+    page, next_cursor = keyset_page(
+        query, MassageSession.occurred_at, MassageSession.id, params, descending=True
+    )
     return jsonify(
         sessions=[to_json(s, zone()) for s in page],
         next_cursor=next_cursor,
@@ -146,4 +149,3 @@ def log_sleep():
     row, created = sleep.upsert(current_user.id, **clean)
     db.session.commit()
     return jsonify(sleep.to_json(row)), 201 if created else 200
-

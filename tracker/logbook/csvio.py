@@ -125,10 +125,14 @@ def read_rows(raw: bytes) -> tuple[list[str], list[tuple[int, list[str]]], list[
         return [], [], [f"Line {reader.line_num}: the file isn't valid CSV ({problem})."]
     if len(rows) > MAX_ROWS:
         total = len(rows) + sum(1 for _ in reader)
-        return header, [], [
-            f"The file has {total:,} rows; at most {MAX_ROWS:,} can be imported at once. "
-            "Split it into smaller files."
-        ]
+        return (
+            header,
+            [],
+            [
+                f"The file has {total:,} rows; at most {MAX_ROWS:,} can be imported at once. "
+                "Split it into smaller files."
+            ],
+        )
     if not rows:
         return header, [], ["The file has a header but no rows to import."]
     return header, rows, []

@@ -25,7 +25,9 @@ def clean(data: dict, user) -> tuple[dict, dict[str, list[str]]]:
     out: dict = {}
     errors: dict[str, list[str]] = {}
     try:
-        night = last_night(user.timezone) if missing(data.get("night")) else parse_day(data["night"])
+        night = (
+            last_night(user.timezone) if missing(data.get("night")) else parse_day(data["night"])
+        )
         if night > timeutil.today_in(user.timezone):
             raise Invalid("Can't be a night in the future.")
         if night.year < 1970:

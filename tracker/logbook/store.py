@@ -31,9 +31,14 @@ def owned_or_404(raw_id: str, *, deleted: bool = False) -> MassageSession:
         client_id = parse_uuid(raw_id)
     except Invalid:
         abort(404)
-    gone = MassageSession.deleted_at.is_not(None) if deleted else MassageSession.deleted_at.is_(None)
+    gone = (
+        MassageSession.deleted_at.is_not(None) if deleted else MassageSession.deleted_at.is_(None)
+    )
     return ownership.owned_or_404(
-        MassageSession, client_id, by=MassageSession.client_id, where=(gone,),
+        MassageSession,
+        client_id,
+        by=MassageSession.client_id,
+        where=(gone,),
         options=(selectinload(MassageSession.appointment),),
     )
 

@@ -132,7 +132,9 @@ def history_filters() -> tuple[dict, list]:
             continue
         chosen[name] = day.isoformat()
         edge = timeutil.local_to_utc(day + timedelta(days=days), time(0), zone)
-        where.append(MassageSession.occurred_at >= edge if days == 0 else MassageSession.occurred_at < edge)
+        where.append(
+            MassageSession.occurred_at >= edge if days == 0 else MassageSession.occurred_at < edge
+        )
     return {"where": where, "chosen": chosen}, problems
 
 
@@ -228,7 +230,9 @@ def too_large(error):
         from ..core import handle_http
 
         return handle_http(error)
-    return render_template("logbook/import.html", errors=[csvio.TOO_BIG], columns=csvio.COLUMNS), 413
+    return render_template(
+        "logbook/import.html", errors=[csvio.TOO_BIG], columns=csvio.COLUMNS
+    ), 413
 
 
 @bp.route("/sessions/import", methods=["GET", "POST"])
@@ -251,7 +255,5 @@ def import_csv():
             "logbook/import.html", errors=shown, more=more, columns=csvio.COLUMNS
         ), 422
     db.session.commit()
-    flash(
-        f"Imported {result.created} session(s); {result.skipped} were already here.", "success"
-    )
+    flash(f"Imported {result.created} session(s); {result.skipped} were already here.", "success")
     return redirect(url_for("logbook.history"))

@@ -24,7 +24,7 @@ from .schema import Invalid, parse_uuid
 
 
 def glasses(n: int) -> str:
-    """"1 glass", "2 glasses" (also the `glasses` template filter)."""
+    """ "1 glass", "2 glasses" (also the `glasses` template filter)."""
     return f"{n} glass" if n == 1 else f"{n} glasses"
 
 
@@ -104,16 +104,25 @@ def glasses_on(user_id: int, zone: str, day: date) -> int:
     end = timeutil.local_to_utc(day + timedelta(days=1), time(0), zone)
     taps = db.session.scalar(
         db.select(func.coalesce(func.sum(WaterIntake.glasses), 0)).where(
-            WaterIntake.user_id == user_id, WaterIntake.drank_at >= start,
-            WaterIntake.drank_at < end)
+            WaterIntake.user_id == user_id,
+            WaterIntake.drank_at >= start,
+            WaterIntake.drank_at < end,
+        )
     )
     S = MassageSession
-    linked = (db.select(func.count(WaterIntake.id)).where(WaterIntake.session_id == S.id)
-              .correlate(S).scalar_subquery())
+    linked = (
+        db.select(func.count(WaterIntake.id))
+        .where(WaterIntake.session_id == S.id)
+        .correlate(S)
+        .scalar_subquery()
+    )
     typed = db.session.execute(
         db.select(S.water_glasses, linked).where(
-            S.user_id == user_id, S.deleted_at.is_(None), S.occurred_at >= start,
-            S.occurred_at < end)
+            S.user_id == user_id,
+            S.deleted_at.is_(None),
+            S.occurred_at >= start,
+            S.occurred_at < end,
+        )
     )
     return int(taps or 0) + sum(max(0, n - tapped) for n, tapped in typed)
 
@@ -142,8 +151,10 @@ def add_glass():
         client_id = str(uuid.uuid4())
     _, created = record_drink(current_user.id, client_id, None, timeutil.now())
     db.session.commit()
-    flash(f"Glass added: {_today_text()}." if created else "That glass was already counted.",
-          "success")
+    flash(
+        f"Glass added: {_today_text()}." if created else "That glass was already counted.",
+        "success",
+    )
     return _home(glass=client_id)
 
 

@@ -27,7 +27,17 @@ FOCUS_AREAS = (
     "head_face",
 )
 PRESSURES = ("light", "medium", "firm")
-TOOLS = ("hands", "foam_roller", "ball", "towel", "oil", "cushion", "massage_gun", "partner", "other")
+TOOLS = (
+    "hands",
+    "foam_roller",
+    "ball",
+    "towel",
+    "oil",
+    "cushion",
+    "massage_gun",
+    "partner",
+    "other",
+)
 
 
 class MassageSession(db.Model):

@@ -4,6 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("reminders", __name__)
 
+
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
     from . import actions, api, views  # noqa: F401  (their routes attach to the blueprints)

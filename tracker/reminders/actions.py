@@ -104,5 +104,10 @@ def snooze(reminder: Reminder) -> dict:
         return {"snoozed_until": None}
     until, reminder.stale_at = fitted
     reminder.snoozed_until = reminder.due_at = reminder.next_attempt_at = until
-    reminder.status, reminder.attempts, reminder.sent_at, reminder.last_error = "pending", 0, None, ""
+    reminder.status, reminder.attempts, reminder.sent_at, reminder.last_error = (
+        "pending",
+        0,
+        None,
+        "",
+    )
     return {"snoozed_until": timeutil.iso(until)}

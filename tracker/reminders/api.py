@@ -73,8 +73,11 @@ def unsubscribe():
     endpoint = data.get("endpoint")
     if not isinstance(endpoint, str) or not endpoint:
         return json_error(422, {"endpoint": ["Give the endpoint to remove."]})
-    sub = db.session.scalar(db.select(PushSubscription).where(
-        PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id))
+    sub = db.session.scalar(
+        db.select(PushSubscription).where(
+            PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id
+        )
+    )
     if sub is None:
         return json_error(404, {"endpoint": ["No such subscription."]})
     db.session.delete(sub)

@@ -57,13 +57,28 @@ def routine_job(app: Flask) -> None:
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=UTC)
     start = timeutil.now()
-    scheduler.add_job(dispatch_job, "interval", args=[app], id="dispatch",
-                      seconds=int(app.config["REMINDER_DISPATCH_SECONDS"]),
-                      next_run_time=start, max_instances=1, coalesce=True)
+    scheduler.add_job(
+        dispatch_job,
+        "interval",
+        args=[app],
+        id="dispatch",
+        seconds=int(app.config["REMINDER_DISPATCH_SECONDS"]),
+        next_run_time=start,
+        max_instances=1,
+        coalesce=True,
+    )
     # Hourly is cheap and catches a new day in every time zone; each cycle is keyed by its
     # due date, so repeated planning never duplicates.
-    scheduler.add_job(routine_job, "interval", args=[app], id="routines", hours=1,
-                      next_run_time=start, max_instances=1, coalesce=True)
+    scheduler.add_job(
+        routine_job,
+        "interval",
+        args=[app],
+        id="routines",
+        hours=1,
+        next_run_time=start,
+        max_instances=1,
+        coalesce=True,
+    )
     return scheduler
 
 
@@ -87,13 +102,17 @@ reminders_cli = AppGroup("reminders", help="The reminder clock and one-off dispa
 def run() -> None:
     """Run the clock until SIGTERM."""
     app = current_app._get_current_object()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # APScheduler logs every run at INFO (every few seconds); keep its warnings and errors only.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     scheduler = build_scheduler(app)
     install_sigterm(scheduler)
-    click.echo(f"reminder clock started (dispatch every {app.config['REMINDER_DISPATCH_SECONDS']} s)",
-               err=True)
+    click.echo(
+        f"reminder clock started (dispatch every {app.config['REMINDER_DISPATCH_SECONDS']} s)",
+        err=True,
+    )
     scheduler.start()
     click.echo("reminder clock stopped", err=True)
 
@@ -102,8 +121,10 @@ def run() -> None:
 def dispatch_once() -> None:
     """Send what is due now: one pass, for cron or tests."""
     result = dispatch_due()
-    click.echo(f"claimed={result.claimed} sent={result.sent} retried={result.retried} "
-               f"failed={result.failed} expired={result.expired} pruned={result.pruned}")
+    click.echo(
+        f"claimed={result.claimed} sent={result.sent} retried={result.retried} "
+        f"failed={result.failed} expired={result.expired} pruned={result.pruned}"
+    )
 
 
 @reminders_cli.command("plan-routines")

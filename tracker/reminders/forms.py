@@ -14,11 +14,19 @@ KIND_LABELS = {
     "sleep_checkin": "Next morning: how did you sleep?",
     "routine_due": "When a routine is due and nothing is booked",
 }
-LEAD_CHOICES = [SelectChoice(str(minutes), label) for minutes, label in (
-    (15, "15 minutes before"), (30, "30 minutes before"), (60, "1 hour before"),
-    (120, "2 hours before"), (240, "4 hours before"), (1440, "The day before"),
-    (2880, "2 days before"), (4320, "3 days before"),
-)]
+LEAD_CHOICES = [
+    SelectChoice(str(minutes), label)
+    for minutes, label in (
+        (15, "15 minutes before"),
+        (30, "30 minutes before"),
+        (60, "1 hour before"),
+        (120, "2 hours before"),
+        (240, "4 hours before"),
+        (1440, "The day before"),
+        (2880, "2 days before"),
+        (4320, "3 days before"),
+    )
+]
 MAX_OFFSETS = 8
 
 
@@ -28,7 +36,7 @@ class MultiCheckbox(SelectMultipleField):
 
 
 def parse_offsets(text: str) -> list[int]:
-    """"15, 60, 120" -> [15, 60, 120]; raises ValueError with a message for the user."""
+    """ "15, 60, 120" -> [15, 60, 120]; raises ValueError with a message for the user."""
     parts = [p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip()]
     if not parts:
         raise ValueError("Enter at least one time, e.g. 15, 60, 120.")
@@ -52,11 +60,17 @@ class ReminderPrefsForm(FlaskForm):
     sleep_checkin = BooleanField(KIND_LABELS["sleep_checkin"])
     routine_due = BooleanField(KIND_LABELS["routine_due"])
     lead_minutes = MultiCheckbox("Appointment reminders", coerce=int, choices=LEAD_CHOICES)
-    reminder_time = TimeField("Time for “the day before” reminders",
-                              validators=[InputRequired("Enter a time.")])
+    reminder_time = TimeField(
+        "Time for “the day before” reminders", validators=[InputRequired("Enter a time.")]
+    )
     hydration_offsets = StringField("Water reminders, minutes after the massage")
-    glasses_goal = IntegerField("Glasses of water to aim for", validators=[
-        InputRequired("Enter a number."), NumberRange(1, 20, "Between 1 and 20 glasses.")])
+    glasses_goal = IntegerField(
+        "Glasses of water to aim for",
+        validators=[
+            InputRequired("Enter a number."),
+            NumberRange(1, 20, "Between 1 and 20 glasses."),
+        ],
+    )
 
     def validate_hydration_offsets(self, field) -> None:
         try:

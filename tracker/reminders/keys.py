@@ -60,7 +60,9 @@ push_cli = AppGroup("push", help="Web Push keys.")
 
 
 @push_cli.command("init-keys")
-@click.option("--force", is_flag=True, help="Replace an existing key (existing subscriptions stop working).")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing key (existing subscriptions stop working)."
+)
 def init_keys(force: bool) -> None:
     """Create a VAPID key pair in instance/ unless one exists."""
     path = key_path(current_app)

@@ -23,12 +23,20 @@ STALE_AFTER = {
 ACTIONS = {
     "appointment": [{"action": "open", "title": "Open"}],
     "log_prompt": [{"action": "log", "title": "Log now"}],
-    "hydration": [{"action": "drank", "title": "Drank"}, {"action": "snooze", "title": "Snooze 30 min"}],
+    "hydration": [
+        {"action": "drank", "title": "Drank"},
+        {"action": "snooze", "title": "Snooze 30 min"},
+    ],
     "sleep_checkin": [{"action": "rate", "title": "Rate sleep"}],
     "routine_due": [{"action": "book", "title": "Book it"}],
 }
-URGENCY = {"appointment": "high", "log_prompt": "normal", "hydration": "normal",
-           "sleep_checkin": "normal", "routine_due": "low"}
+URGENCY = {
+    "appointment": "high",
+    "log_prompt": "normal",
+    "hydration": "normal",
+    "sleep_checkin": "normal",
+    "routine_due": "low",
+}
 SNOOZE = timedelta(minutes=30)
 
 
@@ -67,7 +75,9 @@ class ReminderSpec:
 # --- quiet hours -------------------------------------------------------------------------
 
 
-def quiet_window(at: datetime, zone: str, start: time, end: time) -> tuple[datetime, datetime] | None:
+def quiet_window(
+    at: datetime, zone: str, start: time, end: time
+) -> tuple[datetime, datetime] | None:
     """The quiet-hours window (UTC start, UTC end) containing `at`, or None if outside.
 
     Handles windows crossing midnight (22:00-08:00) and DST: each edge is a local
@@ -142,10 +152,19 @@ def _with(name: str) -> str:
     return f" with {name}" if name else ""
 
 
-def _spec(kind: str, subject_id: int, slot: str, due: datetime, stale: datetime,
-          title: str, body: str, url: str) -> ReminderSpec:
-    return ReminderSpec(kind, subject_id, slot, due, stale, title[:80], body[:240], url,
-                        ACTIONS[kind])
+def _spec(
+    kind: str,
+    subject_id: int,
+    slot: str,
+    due: datetime,
+    stale: datetime,
+    title: str,
+    body: str,
+    url: str,
+) -> ReminderSpec:
+    return ReminderSpec(
+        kind, subject_id, slot, due, stale, title[:80], body[:240], url, ACTIONS[kind]
+    )
 
 
 def _fresh(specs: list[ReminderSpec], now: datetime) -> list[ReminderSpec]:
@@ -177,16 +196,24 @@ def plan_appointment(user: PlanUser, appt: Any, now: datetime) -> list[ReminderS
             continue
         seen.add(due)
         place = f" at {appt.location}" if appt.location else ""
-        specs.append(_spec(
-            "appointment", appt.id, f"lead:{lead}", due, starts,
-            f"Massage{_with(appt.therapist_name)} {_when(starts, due, zone)}",
-            f"{to_local(starts, zone):%a %d %b, %H:%M}{place}.",
-            f"/appointments/{appt.id}",
-        ))
+        specs.append(
+            _spec(
+                "appointment",
+                appt.id,
+                f"lead:{lead}",
+                due,
+                starts,
+                f"Massage{_with(appt.therapist_name)} {_when(starts, due, zone)}",
+                f"{to_local(starts, zone):%a %d %b, %H:%M}{place}.",
+                f"/appointments/{appt.id}",
+            )
+        )
     return _fresh(specs, now)
 
 
-def plan_log_prompt(user: PlanUser, appt: Any, now: datetime, *, logged: bool) -> list[ReminderSpec]:
+def plan_log_prompt(
+    user: PlanUser, appt: Any, now: datetime, *, logged: bool
+) -> list[ReminderSpec]:
     """At the appointment's end, unless a session is already logged for it."""
     if not user.pref("log_prompt") or appt.status == "cancelled" or logged:
         return []
@@ -194,7 +221,10 @@ def plan_log_prompt(user: PlanUser, appt: Any, now: datetime, *, logged: bool) -
     if fitted is None:
         return []
     spec = _spec(
-        "log_prompt", appt.id, "end", *fitted,
+        "log_prompt",
+        appt.id,
+        "end",
+        *fitted,
         f"How was your massage{_with(appt.therapist_name)}?",
         "Log it while it's fresh: pain, mood and notes take seconds.",
         f"/sessions/new?appointment={appt.id}",
@@ -218,8 +248,15 @@ class Massage:
 
 
 def plan_hydration(
-    user: PlanUser, subject_id: int, slot_prefix: str, anchor: datetime, now: datetime,
-    *, glasses: int, url: str, until: datetime | None = None,
+    user: PlanUser,
+    subject_id: int,
+    slot_prefix: str,
+    anchor: datetime,
+    now: datetime,
+    *,
+    glasses: int,
+    url: str,
+    until: datetime | None = None,
 ) -> list[ReminderSpec]:
     """Water reminders at each offset after `anchor` (the massage's end), until the day's
     glasses reach the goal, and only before `until` (when the next massage restarts the chain).
@@ -239,11 +276,17 @@ def plan_hydration(
         if fitted[0] != due and specs and fitted[0] - specs[-1].due_at < SNOOZE:
             continue  # moved to just after the previous one: that one already asked
         seen.add(fitted[0])
-        specs.append(_spec(
-            "hydration", subject_id, f"{slot_prefix}{offset}", *fitted,
-            "Time for a glass of water",
-            f"{glasses} of {_glasses(goal)} today. Water helps your muscles recover.", url,
-        ))
+        specs.append(
+            _spec(
+                "hydration",
+                subject_id,
+                f"{slot_prefix}{offset}",
+                *fitted,
+                "Time for a glass of water",
+                f"{glasses} of {_glasses(goal)} today. Water helps your muscles recover.",
+                url,
+            )
+        )
     return _fresh(specs, now)
 
 
@@ -259,8 +302,14 @@ def plan_water(
         until = ordered[i + 1].ends_at if i + 1 < len(ordered) else None
         day = to_local(massage.ends_at, user.timezone).date()
         specs += plan_hydration(
-            user, massage.subject_id, massage.prefix, massage.ends_at, now,
-            glasses=glasses_on(day), url=massage.url, until=until,
+            user,
+            massage.subject_id,
+            massage.prefix,
+            massage.ends_at,
+            now,
+            glasses=glasses_on(day),
+            url=massage.url,
+            until=until,
         )
     return specs
 
@@ -281,7 +330,10 @@ def plan_sleep_checkin(
         return []
     latest = max(live, key=lambda s: (s.occurred_at, s.id))
     spec = _spec(
-        "sleep_checkin", subject_id, f"night:{night.isoformat()}", *fitted,
+        "sleep_checkin",
+        subject_id,
+        f"night:{night.isoformat()}",
+        *fitted,
         "How did you sleep after your massage?",
         "Rate your sleep in two taps; it shows whether massage helps.",
         f"/sessions/{latest.client_id}/edit#sleep-h",
@@ -312,8 +364,13 @@ def plan_routine_due(
     else:
         title = f"{routine.name} is due {next_due:%A}"
     spec = _spec(
-        "routine_due", routine.id, f"{next_due.isoformat()}:{status}", *fitted,
-        title, "Nothing is booked yet. Book it?", "/routine",
+        "routine_due",
+        routine.id,
+        f"{next_due.isoformat()}:{status}",
+        *fitted,
+        title,
+        "Nothing is booked yet. Book it?",
+        "/routine",
     )
     return _fresh([spec], now)
 

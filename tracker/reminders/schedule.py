@@ -30,8 +30,9 @@ RECENT = timedelta(days=2)
 Scope = tuple[str, int, str]  # kind, subject_id, slot prefix
 
 
-def sync(user_id: int, scopes: Iterable[Scope], specs: list[ReminderSpec], now: datetime,
-         reason: str) -> None:
+def sync(
+    user_id: int, scopes: Iterable[Scope], specs: list[ReminderSpec], now: datetime, reason: str
+) -> None:
     """Upsert `specs` and retire pending rows under `scopes` that the plan dropped."""
     rows: list[Reminder] = []
     for kind, subject_id, prefix in scopes:
@@ -42,8 +43,13 @@ def sync(user_id: int, scopes: Iterable[Scope], specs: list[ReminderSpec], now: 
     sync_rows(user_id, rows, specs, now, lambda row: reason)
 
 
-def sync_rows(user_id: int, rows: Iterable[Reminder], specs: list[ReminderSpec], now: datetime,
-              reason: Callable[[Reminder], str]) -> None:
+def sync_rows(
+    user_id: int,
+    rows: Iterable[Reminder],
+    specs: list[ReminderSpec],
+    now: datetime,
+    reason: Callable[[Reminder], str],
+) -> None:
     """Upsert `specs` over `rows` (the plan's whole scope); retire the rows it dropped."""
     wanted = {s.key: s for s in specs}
     for row in rows:
@@ -91,11 +97,21 @@ def _insert(user_id: int, spec: ReminderSpec) -> None:
     """Insert unless a concurrent transaction planned the same key first."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Reminder).values(
-        user_id=user_id, kind=spec.kind, subject_id=spec.subject_id, slot=spec.slot,
-        due_at=spec.due_at, next_attempt_at=spec.due_at, stale_at=spec.stale_at,
-        status="pending", payload=spec.payload(),
-    ).on_conflict_do_nothing(index_elements=["kind", "subject_id", "slot"])
+    stmt = (
+        insert(Reminder)
+        .values(
+            user_id=user_id,
+            kind=spec.kind,
+            subject_id=spec.subject_id,
+            slot=spec.slot,
+            due_at=spec.due_at,
+            next_attempt_at=spec.due_at,
+            stale_at=spec.stale_at,
+            status="pending",
+            payload=spec.payload(),
+        )
+        .on_conflict_do_nothing(index_elements=["kind", "subject_id", "slot"])
+    )
     db.session.execute(stmt)
 
 
@@ -108,11 +124,13 @@ def _user(user_id: int) -> User:
 
 def logged_session(appt: Appointment) -> MassageSession | None:
     return db.session.scalar(
-        db.select(MassageSession).where(
+        db.select(MassageSession)
+        .where(
             MassageSession.appointment_id == appt.id,
             MassageSession.user_id == appt.user_id,
             MassageSession.deleted_at.is_(None),
-        ).order_by(MassageSession.id)
+        )
+        .order_by(MassageSession.id)
     )
 
 
@@ -137,7 +155,9 @@ def replan_appointment(appt: Appointment, now: datetime | None = None) -> None:
     now = now or timeutil.now()
     user = _user(appt.user_id)
     _plan_appointment(user, appt, now)
-    replan_water(user, now, "Appointment cancelled" if appt.status == "cancelled" else "Plan changed")
+    replan_water(
+        user, now, "Appointment cancelled" if appt.status == "cancelled" else "Plan changed"
+    )
 
 
 def replan_session(session: MassageSession, now: datetime | None = None) -> None:
@@ -149,9 +169,19 @@ def replan_session(session: MassageSession, now: datetime | None = None) -> None
     # can only matter by retiring rows it had while recent, so without pending ones it is
     # skipped: importing history does not re-plan row by row.
     old = timeutil.as_utc(session.occurred_at) < now - RECENT - timedelta(days=1)
-    if not old or db.session.scalar(db.select(Reminder.id).where(
-            Reminder.user_id == user.id, Reminder.status == "pending",
-            Reminder.kind.in_(("hydration", "sleep_checkin"))).limit(1)) is not None:
+    if (
+        not old
+        or db.session.scalar(
+            db.select(Reminder.id)
+            .where(
+                Reminder.user_id == user.id,
+                Reminder.status == "pending",
+                Reminder.kind.in_(("hydration", "sleep_checkin")),
+            )
+            .limit(1)
+        )
+        is not None
+    ):
         replan_sleep(user, now)
         reason = "Session deleted" if session.deleted_at is not None else "Plan changed"
         replan_water(user, now, reason)
@@ -167,15 +197,35 @@ def replan_water(user: User, now: datetime | None = None, reason: str = "Plan ch
 
     now = now or timeutil.now()
     since = now - RECENT
-    appts = {a.id: a for a in db.session.scalars(db.select(Appointment).where(
-        Appointment.user_id == user.id, Appointment.starts_at > since))}
-    sessions = list(db.session.scalars(db.select(MassageSession).where(
-        MassageSession.user_id == user.id, MassageSession.deleted_at.is_(None),
-        MassageSession.occurred_at > since).order_by(MassageSession.id)))
+    appts = {
+        a.id: a
+        for a in db.session.scalars(
+            db.select(Appointment).where(
+                Appointment.user_id == user.id, Appointment.starts_at > since
+            )
+        )
+    }
+    sessions = list(
+        db.session.scalars(
+            db.select(MassageSession)
+            .where(
+                MassageSession.user_id == user.id,
+                MassageSession.deleted_at.is_(None),
+                MassageSession.occurred_at > since,
+            )
+            .order_by(MassageSession.id)
+        )
+    )
     older = {s.appointment_id for s in sessions} - set(appts) - {None}
     if older:
-        appts.update((a.id, a) for a in db.session.scalars(db.select(Appointment).where(
-            Appointment.user_id == user.id, Appointment.id.in_(older))))
+        appts.update(
+            (a.id, a)
+            for a in db.session.scalars(
+                db.select(Appointment).where(
+                    Appointment.user_id == user.id, Appointment.id.in_(older)
+                )
+            )
+        )
     logged: dict[int, MassageSession] = {}
     massages = []
     for s in sessions:
@@ -187,8 +237,9 @@ def replan_water(user: User, now: datetime | None = None, reason: str = "Plan ch
         massages.append(planner.Massage("s", s.id, ends, session_url(s)))
     for appt in appts.values():
         if appt.status != "cancelled" and appt.starts_at > since:
-            massages.append(planner.Massage("a", appt.id, appt.ends_at,
-                                            session_url(logged.get(appt.id), appt)))
+            massages.append(
+                planner.Massage("a", appt.id, appt.ends_at, session_url(logged.get(appt.id), appt))
+            )
     counts: dict[date, int] = {}
 
     def counted(day: date) -> int:
@@ -198,10 +249,20 @@ def replan_water(user: User, now: datetime | None = None, reason: str = "Plan ch
 
     specs = planner.plan_water(user, massages, now, glasses_on=counted)
     chains = {m.key: m for m in massages}
-    rows = [r for r in db.session.scalars(db.select(Reminder).where(
-        Reminder.user_id == user.id, Reminder.kind == "hydration",
-        or_(Reminder.status == "pending", Reminder.subject_id.in_([m.subject_id for m in massages]))))
-        if r.status == "pending" or (r.slot[:1], r.subject_id) in chains]
+    rows = [
+        r
+        for r in db.session.scalars(
+            db.select(Reminder).where(
+                Reminder.user_id == user.id,
+                Reminder.kind == "hydration",
+                or_(
+                    Reminder.status == "pending",
+                    Reminder.subject_id.in_([m.subject_id for m in massages]),
+                ),
+            )
+        )
+        if r.status == "pending" or (r.slot[:1], r.subject_id) in chains
+    ]
     goal = int(user.pref("glasses_goal"))
 
     def why(row: Reminder) -> str:
@@ -224,22 +285,38 @@ def replan_sleep(user: User, now: datetime | None = None) -> None:
     now = now or timeutil.now()
     zone = user.timezone
     first = timeutil.to_local(now, zone).date() - RECENT
-    sessions = list(db.session.scalars(db.select(MassageSession).where(
-        MassageSession.user_id == user.id,
-        MassageSession.occurred_at >= timeutil.local_to_utc(first, time(0), zone))))
+    sessions = list(
+        db.session.scalars(
+            db.select(MassageSession).where(
+                MassageSession.user_id == user.id,
+                MassageSession.occurred_at >= timeutil.local_to_utc(first, time(0), zone),
+            )
+        )
+    )
     nights: dict[date, list[MassageSession]] = {}
     for s in sessions:
         nights.setdefault(timeutil.to_local(s.occurred_at, zone).date(), []).append(s)
     night_of = {s.id: timeutil.to_local(s.occurred_at, zone).date() for s in sessions}
     slots = [f"night:{n.isoformat()}" for n in nights]
-    rows = list(db.session.scalars(db.select(Reminder).where(
-        Reminder.user_id == user.id, Reminder.kind == "sleep_checkin",
-        or_(Reminder.status == "pending",
-            and_(Reminder.subject_id == user.id, Reminder.slot.in_(slots)),
-            # Before one check-in per night, each session had its own ("morning").
-            and_(Reminder.slot == "morning", Reminder.subject_id.in_(list(night_of)))))))
-    asked = {night_of[r.subject_id] for r in rows if r.slot == "morning"
-             and r.subject_id in night_of and r.status in ("sent", "failed")}
+    rows = list(
+        db.session.scalars(
+            db.select(Reminder).where(
+                Reminder.user_id == user.id,
+                Reminder.kind == "sleep_checkin",
+                or_(
+                    Reminder.status == "pending",
+                    and_(Reminder.subject_id == user.id, Reminder.slot.in_(slots)),
+                    # Before one check-in per night, each session had its own ("morning").
+                    and_(Reminder.slot == "morning", Reminder.subject_id.in_(list(night_of))),
+                ),
+            )
+        )
+    )
+    asked = {
+        night_of[r.subject_id]
+        for r in rows
+        if r.slot == "morning" and r.subject_id in night_of and r.status in ("sent", "failed")
+    }
     specs = []
     for night, group in nights.items():
         if night not in asked:
@@ -263,8 +340,9 @@ def replan_sleep(user: User, now: datetime | None = None) -> None:
     sync_rows(user.id, rows, specs, now, why)
 
 
-def replan_routine(routine: Routine, now: datetime | None = None,
-                   last_done: dict[int, object] | None = None) -> None:
+def replan_routine(
+    routine: Routine, now: datetime | None = None, last_done: dict[int, object] | None = None
+) -> None:
     """Routine-due nudge: due soon or overdue and nothing booked for it."""
     from ..routines import cadence, queries
 
@@ -274,18 +352,23 @@ def replan_routine(routine: Routine, now: datetime | None = None,
         last_done = queries.last_done_dates(user.id, user.timezone)
     today = timeutil.to_local(now, user.timezone).date()
     done = queries.period_counts(user.id, [routine], user.timezone, today)  # target cadences
-    next_due, status = cadence.routine_state(routine, last_done.get(routine.id), today,
-                                             done.get(routine.id, 0))
+    next_due, status = cadence.routine_state(
+        routine, last_done.get(routine.id), today, done.get(routine.id, 0)
+    )
     booked = db.session.scalar(
-        db.select(func.count()).select_from(Appointment).where(
-            Appointment.routine_id == routine.id, Appointment.status == "booked",
+        db.select(func.count())
+        .select_from(Appointment)
+        .where(
+            Appointment.routine_id == routine.id,
+            Appointment.status == "booked",
             Appointment.starts_at > now,
         )
     )
     specs = []
     if next_due is not None and routine.nudge_enabled:
-        specs = planner.plan_routine_due(user, routine, next_due, status.state, now,
-                                         booked=bool(booked))
+        specs = planner.plan_routine_due(
+            user, routine, next_due, status.state, now, booked=bool(booked)
+        )
     if status.state in ("paused", "archived"):
         reason = f"Routine {status.state}"
     elif not routine.nudge_enabled:
@@ -298,10 +381,13 @@ def replan_routine(routine: Routine, now: datetime | None = None,
 def replan_user(user: User, now: datetime | None = None) -> None:
     """Everything that depends on preferences or the time zone, for recent and future items."""
     now = now or timeutil.now()
-    appts = list(db.session.scalars(
-        db.select(Appointment).where(Appointment.user_id == user.id,
-                                     Appointment.starts_at > now - RECENT)
-    ))
+    appts = list(
+        db.session.scalars(
+            db.select(Appointment).where(
+                Appointment.user_id == user.id, Appointment.starts_at > now - RECENT
+            )
+        )
+    )
     for appt in appts:
         _plan_appointment(user, appt, now)
     replan_sleep(user, now)

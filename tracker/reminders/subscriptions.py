@@ -76,8 +76,12 @@ def validate(data: object, allowlist: list[str]) -> tuple[dict, dict[str, list[s
         errors["label"] = ["At most 120 characters."]
     if errors:
         return {}, errors
-    return {"endpoint": endpoint, "p256dh": keys["p256dh"].rstrip("="),
-            "auth": keys["auth"].rstrip("="), "label": label.strip()}, {}
+    return {
+        "endpoint": endpoint,
+        "p256dh": keys["p256dh"].rstrip("="),
+        "auth": keys["auth"].rstrip("="),
+        "label": label.strip(),
+    }, {}
 
 
 def _on_curve(raw: bytes) -> bool:
@@ -91,12 +95,33 @@ def _on_curve(raw: bytes) -> bool:
 def label_from_user_agent(ua: str) -> str:
     """A human name for the device, e.g. "Chrome on Android"."""
     ua = ua or ""
-    browser = next((name for token, name in (
-        ("Edg/", "Edge"), ("Firefox/", "Firefox"), ("SamsungBrowser", "Samsung Internet"),
-        ("Chrome/", "Chrome"), ("Safari/", "Safari"),
-    ) if token in ua), "Browser")
-    system = next((name for token, name in (
-        ("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
-        ("Mac OS X", "Mac"), ("Linux", "Linux"),
-    ) if token in ua), "")
+    browser = next(
+        (
+            name
+            for token, name in (
+                ("Edg/", "Edge"),
+                ("Firefox/", "Firefox"),
+                ("SamsungBrowser", "Samsung Internet"),
+                ("Chrome/", "Chrome"),
+                ("Safari/", "Safari"),
+            )
+            if token in ua
+        ),
+        "Browser",
+    )
+    system = next(
+        (
+            name
+            for token, name in (
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "Mac"),
+                ("Linux", "Linux"),
+            )
+            if token in ua
+        ),
+        "",
+    )
     return f"{browser} on {system}" if system else browser

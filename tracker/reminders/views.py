@@ -19,10 +19,13 @@ from .push import PushMessage, send_push
 
 
 def my_subscriptions() -> list[PushSubscription]:
-    return list(db.session.scalars(
-        db.select(PushSubscription).where(PushSubscription.user_id == current_user.id)
-        .order_by(PushSubscription.created_at, PushSubscription.id)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(PushSubscription)
+            .where(PushSubscription.user_id == current_user.id)
+            .order_by(PushSubscription.created_at, PushSubscription.id)
+        )
+    )
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -34,14 +37,24 @@ def index():
     now = timeutil.now()
     mine = db.select(Reminder).where(Reminder.user_id == current_user.id)
     upcoming = db.session.scalars(
-        mine.where(Reminder.status == "pending").order_by(Reminder.due_at).limit(100))
+        mine.where(Reminder.status == "pending").order_by(Reminder.due_at).limit(100)
+    )
     # Only what has had its time: a cancelled reminder still in the future is not news.
     recent = db.session.scalars(
-        mine.where(Reminder.status != "pending", Reminder.due_at > now - timedelta(days=30),
-                   Reminder.due_at <= now)
-        .order_by(Reminder.due_at.desc()).limit(100))
-    return render_template("reminders/index.html", upcoming=list(upcoming), recent=list(recent),
-                           devices=my_subscriptions())
+        mine.where(
+            Reminder.status != "pending",
+            Reminder.due_at > now - timedelta(days=30),
+            Reminder.due_at <= now,
+        )
+        .order_by(Reminder.due_at.desc())
+        .limit(100)
+    )
+    return render_template(
+        "reminders/index.html",
+        upcoming=list(upcoming),
+        recent=list(recent),
+        devices=my_subscriptions(),
+    )
 
 
 @bp.post("/reminders/<int:reminder_id>/stop")
@@ -49,9 +62,12 @@ def index():
 def stop(reminder_id: int):
     """Stop a hydration chain (or a single reminder): it will not come back on re-planning."""
     row = owned_or_404(Reminder, reminder_id)
-    query = db.select(Reminder).where(Reminder.user_id == current_user.id,
-                                      Reminder.status == "pending", Reminder.kind == row.kind,
-                                      Reminder.subject_id == row.subject_id)
+    query = db.select(Reminder).where(
+        Reminder.user_id == current_user.id,
+        Reminder.status == "pending",
+        Reminder.kind == row.kind,
+        Reminder.subject_id == row.subject_id,
+    )
     if row.kind == "hydration":
         query = query.where(Reminder.slot.startswith(row.slot[:1]))
     else:
@@ -93,9 +109,18 @@ def delete_device(sub_id: int):
 def test_device(sub_id: int):
     """Send a test notification now, through the one send path (outside any transaction)."""
     sub = owned_or_404(PushSubscription, sub_id)
-    message = PushMessage({"title": "Back Relief test", "body": "Reminders work on this device.",
-                           "url": "/reminders", "tag": "test", "actions": []},
-                          ttl=600, urgency="high", topic="test")
+    message = PushMessage(
+        {
+            "title": "Back Relief test",
+            "body": "Reminders work on this device.",
+            "url": "/reminders",
+            "tag": "test",
+            "actions": [],
+        },
+        ttl=600,
+        urgency="high",
+        topic="test",
+    )
     db.session.commit()
     try:
         outcome = send_push(sub, message)
@@ -107,8 +132,10 @@ def test_device(sub_id: int):
         flash("Test notification sent. It should appear in a few seconds.", "success")
     elif outcome.result == "gone":
         db.session.delete(sub)
-        flash("This device has unsubscribed, so it was removed. Turn reminders on again there.",
-              "error")
+        flash(
+            "This device has unsubscribed, so it was removed. Turn reminders on again there.",
+            "error",
+        )
     else:
         sub.failure_count, sub.last_error = sub.failure_count + 1, outcome.error[:500]
         flash(f"The push service did not accept the test: {outcome.error}", "error")
@@ -130,15 +157,29 @@ def reminder_helpers():
         """Shown in the app when push cannot reach the user: missed reminders, or no device."""
         if not current_user.is_authenticated:
             return None
-        has_device = db.session.scalar(db.select(PushSubscription.id).where(
-            PushSubscription.user_id == current_user.id).limit(1)) is not None
+        has_device = (
+            db.session.scalar(
+                db.select(PushSubscription.id)
+                .where(PushSubscription.user_id == current_user.id)
+                .limit(1)
+            )
+            is not None
+        )
         if has_device:
             return None
-        missed = list(db.session.scalars(
-            db.select(Reminder).where(
-                Reminder.user_id == current_user.id, Reminder.status == "failed",
-                Reminder.last_error.startswith(NO_DEVICE), Reminder.stale_at > timeutil.now(),
-            ).order_by(Reminder.due_at.desc()).limit(5)))
+        missed = list(
+            db.session.scalars(
+                db.select(Reminder)
+                .where(
+                    Reminder.user_id == current_user.id,
+                    Reminder.status == "failed",
+                    Reminder.last_error.startswith(NO_DEVICE),
+                    Reminder.stale_at > timeutil.now(),
+                )
+                .order_by(Reminder.due_at.desc())
+                .limit(5)
+            )
+        )
         return {"missed": missed}
 
     return {"reminders_settings": reminders_settings, "push_notice": push_notice}

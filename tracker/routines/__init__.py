@@ -4,6 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("routines", __name__)
 
+
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
     from . import api, appointments, cadence, calendar, safety, therapists, views  # noqa: F401

@@ -109,8 +109,9 @@ def list_appointments():
     if errors:
         return invalid(errors)
     query = db.select(Appointment).where(Appointment.user_id == current_user.id)
-    page, next_cursor = keyset_page(query, Appointment.starts_at, Appointment.id, params,
-                                    descending=False)
+    page, next_cursor = keyset_page(
+        query, Appointment.starts_at, Appointment.id, params, descending=False
+    )
     return jsonify(
         appointments=[appointment_json(a) for a in page],
         next_cursor=next_cursor,
@@ -131,7 +132,9 @@ def create_appointment():
     if existing is not None:
         if same_content(existing, clean):
             return jsonify(appointment_json(existing)), 200
-        return json_error(409, {"id": ["An appointment with this id already exists with other content."]})
+        return json_error(
+            409, {"id": ["An appointment with this id already exists with other content."]}
+        )
     status = clean.pop("status")
     details = _details(clean)
     appt = booking.book(current_user.id, clean["starts_at"], client_id=clean["id"], **details)

@@ -22,8 +22,10 @@ def resolve_start(day: date, at: time, zone: str) -> tuple[datetime, str | None]
         return timeutil.local_to_utc(day, at, zone, strict=True), None
     except timeutil.NonexistentLocalTime as gap:
         moved = timeutil.to_local(gap.resolved, zone)
-        note = (f"{at:%H:%M} does not exist on {day:%a %d %b %Y} in {zone} because the clocks "
-                f"go forward, so it was booked for {moved:%H:%M}.")
+        note = (
+            f"{at:%H:%M} does not exist on {day:%a %d %b %Y} in {zone} because the clocks "
+            f"go forward, so it was booked for {moved:%H:%M}."
+        )
         return gap.resolved, note
 
 
@@ -65,13 +67,18 @@ def _done(appt: Appointment, message: str, note: str | None = None):
 def appointments():
     now = timeutil.now()
     mine = db.select(Appointment).where(Appointment.user_id == current_user.id)
-    upcoming = list(db.session.scalars(
-        mine.where(Appointment.starts_at >= now).order_by(Appointment.starts_at)))
-    past = list(db.session.scalars(
-        mine.where(Appointment.starts_at < now).order_by(Appointment.starts_at.desc()).limit(50)))
+    upcoming = list(
+        db.session.scalars(mine.where(Appointment.starts_at >= now).order_by(Appointment.starts_at))
+    )
+    past = list(
+        db.session.scalars(
+            mine.where(Appointment.starts_at < now).order_by(Appointment.starts_at.desc()).limit(50)
+        )
+    )
     logged = queries.logged_appointment_ids(current_user.id, [a.id for a in past])
-    return render_template("routines/appointments.html", upcoming=upcoming, past=past,
-                           logged=logged, now=now)
+    return render_template(
+        "routines/appointments.html", upcoming=upcoming, past=past, logged=logged, now=now
+    )
 
 
 def _defaults(routine: Routine | None) -> dict:
@@ -79,10 +86,17 @@ def _defaults(routine: Routine | None) -> dict:
     today = timeutil.today_in(current_user.timezone)
     if routine is None:
         return {"day": today, "at": time(18, 0)}
-    due, _ = queries.due_states(current_user.id, [routine], current_user.timezone, today)[routine.id]
-    return {"day": max(due or today, today), "at": routine.preferred_time,
-            "routine_id": routine.id, "therapist_id": routine.therapist_id,
-            "style": routine.style, "duration_minutes": routine.duration_minutes}
+    due, _ = queries.due_states(current_user.id, [routine], current_user.timezone, today)[
+        routine.id
+    ]
+    return {
+        "day": max(due or today, today),
+        "at": routine.preferred_time,
+        "routine_id": routine.id,
+        "therapist_id": routine.therapist_id,
+        "style": routine.style,
+        "duration_minutes": routine.duration_minutes,
+    }
 
 
 @bp.route("/appointments/new", methods=["GET", "POST"])
@@ -104,8 +118,9 @@ def new_appointment():
 def appointment(appointment_id: int):
     appt = owned_or_404(Appointment, appointment_id)
     logged = queries.logged_appointment_ids(current_user.id, [appt.id])
-    return render_template("routines/appointment.html", appt=appt, logged=appt.id in logged,
-                           now=timeutil.now())
+    return render_template(
+        "routines/appointment.html", appt=appt, logged=appt.id in logged, now=timeutil.now()
+    )
 
 
 @bp.route("/appointments/<int:appointment_id>/edit", methods=["GET", "POST"])

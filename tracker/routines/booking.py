@@ -42,17 +42,21 @@ def _set(appt: Appointment, details: dict[str, Any]) -> None:
         setattr(appt, name, value)
 
 
-def book(user_id: int, starts_at: datetime, *, client_id: str | None = None,
-         **details: Any) -> Appointment:
-    appt = Appointment(user_id=user_id, client_id=client_id or str(uuid.uuid4()),
-                       starts_at=starts_at, status="booked")
+def book(
+    user_id: int, starts_at: datetime, *, client_id: str | None = None, **details: Any
+) -> Appointment:
+    appt = Appointment(
+        user_id=user_id,
+        client_id=client_id or str(uuid.uuid4()),
+        starts_at=starts_at,
+        status="booked",
+    )
     _set(appt, details)
     db.session.add(appt)
     return _changed(appt)
 
 
-def update(appt: Appointment, *, starts_at: datetime | None = None,
-           **details: Any) -> Appointment:
+def update(appt: Appointment, *, starts_at: datetime | None = None, **details: Any) -> Appointment:
     """Edit details (and the time, as the edit form may) whatever the status."""
     if starts_at is not None:
         appt.starts_at = starts_at

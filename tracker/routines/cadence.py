@@ -189,8 +189,9 @@ def _progress(done: int, needed: int, unit: str) -> str:
     return f"{min(done, needed)} of {needed} this {unit[:-1]}"
 
 
-def times_state(count: int, unit: str, last_done: date | None, done: int,
-                today: date) -> tuple[date, DueStatus]:
+def times_state(
+    count: int, unit: str, last_done: date | None, done: int, today: date
+) -> tuple[date, DueStatus]:
     start, end = period_bounds(today, unit)
     progress = _progress(done, count, unit)
     if done >= count:
@@ -206,14 +207,22 @@ def times_state(count: int, unit: str, last_done: date | None, done: int,
     return due, DueStatus("due_soon" if days <= DUE_SOON_DAYS else "on_track", days, progress)
 
 
-def weekdays_state(weekdays: list, anchor: date, last_done: date | None, done: int,
-                   today: date) -> tuple[date, DueStatus]:
+def weekdays_state(
+    weekdays: list, anchor: date, last_done: date | None, done: int, today: date
+) -> tuple[date, DueStatus]:
     chosen = set(weekdays)
-    start = anchor if last_done is None or last_done < anchor else min(last_done, today) + timedelta(days=1)
+    start = (
+        anchor
+        if last_done is None or last_done < anchor
+        else min(last_done, today) + timedelta(days=1)
+    )
     if done >= len(chosen):  # this week is kept: the next is due next week
         start = max(start, period_bounds(today, "weeks")[1])
-    due = next(start + timedelta(days=i) for i in range(7)
-               if (start + timedelta(days=i)).weekday() in chosen)
+    due = next(
+        start + timedelta(days=i)
+        for i in range(7)
+        if (start + timedelta(days=i)).weekday() in chosen
+    )
     status = due_status(due, today)
     if status.state != "overdue":
         status = DueStatus(status.state, status.days, _progress(done, len(chosen), "weeks"))
@@ -234,11 +243,13 @@ def routine_state(
         return None, DueStatus("paused", 0, "paused")
     kind = getattr(routine, "cadence_kind", None) or "every"  # older callers' shapes: "every"
     if kind == "times":
-        return times_state(routine.cadence_count, routine.cadence_unit, last_done,
-                           done_in_period, today)
+        return times_state(
+            routine.cadence_count, routine.cadence_unit, last_done, done_in_period, today
+        )
     if kind == "weekdays":
-        return weekdays_state(routine.cadence_weekdays, routine.anchor_date, last_done,
-                              done_in_period, today)
+        return weekdays_state(
+            routine.cadence_weekdays, routine.anchor_date, last_done, done_in_period, today
+        )
     due = next_due(
         routine.anchor_date, routine.cadence_count, routine.cadence_unit, last_done, today
     )
@@ -252,8 +263,9 @@ def describe(routine: RoutineLike) -> str:
         return f"{'once' if count == 1 else f'{count} times'} a {unit[:-1]}"
     if kind == "weekdays":
         names = [WEEKDAYS[d].title() for d in sorted(set(routine.cadence_weekdays or []))]
-        return "on " + (" and ".join(names) if len(names) <= 2
-                        else ", ".join(names[:-1]) + " and " + names[-1])
+        return "on " + (
+            " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
+        )
     return f"every {unit[:-1]}" if count == 1 else f"every {count} {unit}"
 
 

@@ -121,8 +121,9 @@ def feed(token: str):
         abort(404)
     rows = db.session.scalars(
         db.select(Appointment)
-        .where(Appointment.user_id == user.id,
-               Appointment.starts_at >= timeutil.now() - FEED_HISTORY)
+        .where(
+            Appointment.user_id == user.id, Appointment.starts_at >= timeutil.now() - FEED_HISTORY
+        )
         .order_by(Appointment.starts_at)
     )
     return ics_response(calendar_for(list(rows), user))

@@ -37,12 +37,16 @@ from ..models.session import FOCUS_AREAS, TOOLS
 from . import cadence
 
 STYLE_CHOICES = [SelectChoice(s, s.replace("_", " ").capitalize()) for s in STYLES]
-KIND_CHOICES = [SelectChoice("professional", "Professional (with a therapist)"),
-                SelectChoice("self", "Self-massage")]
+KIND_CHOICES = [
+    SelectChoice("professional", "Professional (with a therapist)"),
+    SelectChoice("self", "Self-massage"),
+]
 UNIT_CHOICES = [SelectChoice(u) for u in cadence.UNITS]
-CADENCE_CHOICES = [SelectChoice("every", "Every few days, weeks or months"),
-                   SelectChoice("times", "A number of times a week or month"),
-                   SelectChoice("weekdays", "On chosen days of the week")]
+CADENCE_CHOICES = [
+    SelectChoice("every", "Every few days, weeks or months"),
+    SelectChoice("times", "A number of times a week or month"),
+    SelectChoice("weekdays", "On chosen days of the week"),
+]
 PER_CHOICES = [SelectChoice("weeks", "a week"), SelectChoice("months", "a month")]
 assert [c.value for c in KIND_CHOICES] == list(KINDS)
 
@@ -50,6 +54,7 @@ assert [c.value for c in KIND_CHOICES] == list(KINDS)
 def owned_choices(rows) -> list[SelectChoice]:
     """A "None" option plus the user's own rows, for an OwnedSelect."""
     return [SelectChoice("", "None")] + [SelectChoice(str(r.id), r.name) for r in rows]
+
 
 duration_rules = [
     InputRequired("Enter a duration in minutes."),
@@ -89,18 +94,25 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class RoutineForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Give the routine a name."), Length(max=120)])
+    name = StringField(
+        "Name", validators=[DataRequired("Give the routine a name."), Length(max=120)]
+    )
     kind = SelectField("Kind", choices=KIND_CHOICES)
     cadence_kind = RadioField("How often", choices=CADENCE_CHOICES, default="every")
     cadence_count = IntegerField("Every", validators=[Optional()], default=2)
     cadence_unit = SelectField("Unit", choices=UNIT_CHOICES, default="weeks")
     times_count = IntegerField("Times", validators=[Optional()], default=2)
     times_per = SelectField("Per", choices=PER_CHOICES, default="weeks")
-    weekdays = MultiCheckboxField("Days", choices=[SelectChoice(d, text) for d, text in WEEKDAY_LABELS.items()], coerce=int,
-                                  validate_choice=True)
+    weekdays = MultiCheckboxField(
+        "Days",
+        choices=[SelectChoice(d, text) for d, text in WEEKDAY_LABELS.items()],
+        coerce=int,
+        validate_choice=True,
+    )
     tools = MultiCheckboxField("Tools", choices=[SelectChoice(t, TOOL_LABELS[t]) for t in TOOLS])
-    focus_areas = MultiCheckboxField("Focus areas",
-                                     choices=[SelectChoice(a, FOCUS_LABELS[a]) for a in FOCUS_AREAS])
+    focus_areas = MultiCheckboxField(
+        "Focus areas", choices=[SelectChoice(a, FOCUS_LABELS[a]) for a in FOCUS_AREAS]
+    )
     nudge_enabled = BooleanField("Remind me when it's due", default=True)
     anchor_date = DateField(
         "Starts on", validators=[InputRequired("Choose a date."), reasonable_date]
@@ -118,17 +130,27 @@ class RoutineForm(FlaskForm):
         valid = super().validate(extra_validators)
         kind = self.cadence_kind.data
         if kind == "times":
-            target, message = self.times_count, cadence.validate_target(
-                "times", self.times_count.data, self.times_per.data, [])
+            target, message = (
+                self.times_count,
+                cadence.validate_target("times", self.times_count.data, self.times_per.data, []),
+            )
         elif kind == "weekdays":
-            target, message = self.weekdays, cadence.validate_target(
-                "weekdays", 0, "weeks", self.weekdays.data or [])
+            target, message = (
+                self.weekdays,
+                cadence.validate_target("weekdays", 0, "weeks", self.weekdays.data or []),
+            )
         else:
-            target, message = self.cadence_count, cadence.validate_cadence(
-                self.cadence_count.data, self.cadence_unit.data)
+            target, message = (
+                self.cadence_count,
+                cadence.validate_cadence(self.cadence_count.data, self.cadence_unit.data),
+            )
         if target.data is None and kind != "weekdays":
             message = "Enter a number."
-        if message and not target.errors and (kind != "every" or self.cadence_unit.data in cadence.LIMITS):
+        if (
+            message
+            and not target.errors
+            and (kind != "every" or self.cadence_unit.data in cadence.LIMITS)
+        ):
             target.errors.append(message)
         return valid and not target.errors
 
@@ -136,13 +158,25 @@ class RoutineForm(FlaskForm):
         """The model's cadence columns from whichever part of the form the kind uses."""
         kind = self.cadence_kind.data
         if kind == "times":
-            return {"cadence_kind": kind, "cadence_count": self.times_count.data,
-                    "cadence_unit": self.times_per.data, "cadence_weekdays": []}
+            return {
+                "cadence_kind": kind,
+                "cadence_count": self.times_count.data,
+                "cadence_unit": self.times_per.data,
+                "cadence_weekdays": [],
+            }
         if kind == "weekdays":
-            return {"cadence_kind": kind, "cadence_weekdays": sorted(set(self.weekdays.data)),
-                    "cadence_count": 1, "cadence_unit": "weeks"}
-        return {"cadence_kind": "every", "cadence_count": self.cadence_count.data,
-                "cadence_unit": self.cadence_unit.data, "cadence_weekdays": []}
+            return {
+                "cadence_kind": kind,
+                "cadence_weekdays": sorted(set(self.weekdays.data)),
+                "cadence_count": 1,
+                "cadence_unit": "weeks",
+            }
+        return {
+            "cadence_kind": "every",
+            "cadence_count": self.cadence_count.data,
+            "cadence_unit": self.cadence_unit.data,
+            "cadence_weekdays": [],
+        }
 
 
 class AppointmentForm(FlaskForm):
@@ -164,13 +198,21 @@ class RescheduleForm(FlaskForm):
 class TherapistForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    email = EmailField("Email", validators=[
-        Optional(), Email("Enter a valid email address.", check_deliverability=False),
-        Length(max=254),
-    ])
-    website = URLField("Website", validators=[
-        Optional(), URL(message="Enter a full address, like https://example.com."),
-        Length(max=500),
-    ])
+    email = EmailField(
+        "Email",
+        validators=[
+            Optional(),
+            Email("Enter a valid email address.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    website = URLField(
+        "Website",
+        validators=[
+            Optional(),
+            URL(message="Enter a full address, like https://example.com."),
+            Length(max=500),
+        ],
+    )
     specialties = StringField("Specialties", validators=[Optional(), Length(max=500)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)])

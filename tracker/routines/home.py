@@ -19,8 +19,11 @@ def routine_home() -> dict | None:
     today = timeutil.today_in(zone)
     next_appt = db.session.scalar(
         db.select(Appointment)
-        .where(Appointment.user_id == current_user.id, Appointment.status == "booked",
-               Appointment.starts_at >= now)
+        .where(
+            Appointment.user_id == current_user.id,
+            Appointment.status == "booked",
+            Appointment.starts_at >= now,
+        )
         .order_by(Appointment.starts_at)
         .limit(1)
     )

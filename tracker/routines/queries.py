@@ -11,9 +11,11 @@ from . import cadence
 
 
 def therapists(user_id: int) -> list[Therapist]:
-    return list(db.session.scalars(
-        db.select(Therapist).where(Therapist.user_id == user_id).order_by(Therapist.name)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(Therapist).where(Therapist.user_id == user_id).order_by(Therapist.name)
+        )
+    )
 
 
 def routines(user_id: int, *, include_archived: bool = False) -> list[Routine]:
@@ -35,19 +37,31 @@ def last_done_dates(user_id: int, zone: str | None = None) -> dict[int, date]:
         zone = db.session.scalar(db.select(User.timezone).where(User.id == user_id)) or "UTC"
     S, A = MassageSession, Appointment
     live = (S.user_id == user_id, S.deleted_at.is_(None))
-    own = (db.select(S.occurred_at).where(*live, S.routine_id == Routine.id)
-           .order_by(S.occurred_at.desc()).limit(1).scalar_subquery())
+    own = (
+        db.select(S.occurred_at)
+        .where(*live, S.routine_id == Routine.id)
+        .order_by(S.occurred_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     # Nested two levels down, so it names the routine it correlates to.
-    routine_appointments = (db.select(A.id).where(A.user_id == user_id, A.routine_id == Routine.id)
-                            .correlate(Routine))
+    routine_appointments = (
+        db.select(A.id).where(A.user_id == user_id, A.routine_id == Routine.id).correlate(Routine)
+    )
     via_appointment = (
         db.select(S.occurred_at)
         .where(*live, S.routine_id.is_(None), S.appointment_id.in_(routine_appointments))
-        .order_by(S.occurred_at.desc()).limit(1).scalar_subquery()
+        .order_by(S.occurred_at.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    done = (db.select(A.starts_at)
-            .where(A.user_id == user_id, A.routine_id == Routine.id, A.status == "done")
-            .order_by(A.starts_at.desc()).limit(1).scalar_subquery())
+    done = (
+        db.select(A.starts_at)
+        .where(A.user_id == user_id, A.routine_id == Routine.id, A.status == "done")
+        .order_by(A.starts_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
         db.select(Routine.id, own, via_appointment, done).where(Routine.user_id == user_id)
     )
@@ -70,11 +84,13 @@ def period_counts(user_id: int, rows: list[Routine], zone: str, today: date) -> 
     bounds = {r.id: cadence.period_bounds(today, cadence.target_unit(r)) for r in targets}
     since = timeutil.local_to_utc(min(b[0] for b in bounds.values()), time(0), zone)
     S, A = MassageSession, Appointment
-    routine_of_appointment = (db.select(A.routine_id).where(A.id == S.appointment_id)
-                              .scalar_subquery())
+    routine_of_appointment = (
+        db.select(A.routine_id).where(A.id == S.appointment_id).scalar_subquery()
+    )
     found = db.session.execute(
-        db.select(S.occurred_at, db.func.coalesce(S.routine_id, routine_of_appointment))
-        .where(S.user_id == user_id, S.deleted_at.is_(None), S.occurred_at >= since)
+        db.select(S.occurred_at, db.func.coalesce(S.routine_id, routine_of_appointment)).where(
+            S.user_id == user_id, S.deleted_at.is_(None), S.occurred_at >= since
+        )
     )
     counts = dict.fromkeys(bounds, 0)
     for occurred_at, routine_id in found:
@@ -84,8 +100,9 @@ def period_counts(user_id: int, rows: list[Routine], zone: str, today: date) -> 
     return counts
 
 
-def due_states(user_id: int, rows: list[Routine], zone: str,
-               today: date) -> dict[int, tuple[date | None, cadence.DueStatus]]:
+def due_states(
+    user_id: int, rows: list[Routine], zone: str, today: date
+) -> dict[int, tuple[date | None, cadence.DueStatus]]:
     """routine id -> (next due date, status), for every kind of cadence."""
     last = last_done_dates(user_id, zone)
     done = period_counts(user_id, rows, zone, today)
@@ -96,10 +113,12 @@ def logged_appointment_ids(user_id: int, appointment_ids: list[int]) -> set[int]
     """Which of these appointments already have a (non-deleted) session logged."""
     if not appointment_ids:
         return set()
-    return set(db.session.scalars(
-        db.select(MassageSession.appointment_id).where(
-            MassageSession.user_id == user_id,
-            MassageSession.deleted_at.is_(None),
-            MassageSession.appointment_id.in_(appointment_ids),
+    return set(
+        db.session.scalars(
+            db.select(MassageSession.appointment_id).where(
+                MassageSession.user_id == user_id,
+                MassageSession.deleted_at.is_(None),
+                MassageSession.appointment_id.in_(appointment_ids),
+            )
         )
-    ))
+    )

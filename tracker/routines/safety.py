@@ -27,14 +27,24 @@ CONDITIONS: tuple[Condition, ...] = (
     Condition("osteoporosis", "Osteoporosis", "your osteoporosis", True),
     Condition("recent_injury", "A recent injury", "your recent injury", True),
     Condition("severe_pain", "Severe pain", "your severe pain", True),
-    Condition("child_under_8", "Massage is for a child under 8", "the child's age and health", True),
+    Condition(
+        "child_under_8", "Massage is for a child under 8", "the child's age and health", True
+    ),
     Condition("arthritis", "Arthritis", "your arthritis", False),
-    Condition("cardiovascular", "Cardiovascular disease (heart, blood pressure, clots)",
-              "your heart or circulation condition", True),
+    Condition(
+        "cardiovascular",
+        "Cardiovascular disease (heart, blood pressure, clots)",
+        "your heart or circulation condition",
+        True,
+    ),
     Condition("diabetes", "Diabetes", "your diabetes", False),
     Condition("migraines", "Migraines", "your migraines", False),
-    Condition("other", "Another condition or medication that might matter",
-              "your other conditions and medication", False),
+    Condition(
+        "other",
+        "Another condition or medication that might matter",
+        "your other conditions and medication",
+        False,
+    ),
 )
 BY_KEY = {c.key: c for c in CONDITIONS}
 

@@ -15,8 +15,9 @@ from .forms import TherapistForm
 @bp.get("/therapists")
 @login_required
 def therapists():
-    return render_template("routines/therapists.html",
-                           therapists=queries.therapists(current_user.id))
+    return render_template(
+        "routines/therapists.html", therapists=queries.therapists(current_user.id)
+    )
 
 
 def _save(form: TherapistForm, therapist: Therapist | None):
@@ -60,8 +61,11 @@ def delete_therapist(therapist_id: int):
     for model in (Appointment, MassageSession):
         db.session.execute(
             db.update(model)
-            .where(model.user_id == current_user.id, model.therapist_id == therapist.id,
-                   model.therapist_name == "")
+            .where(
+                model.user_id == current_user.id,
+                model.therapist_id == therapist.id,
+                model.therapist_name == "",
+            )
             .values(therapist_name=therapist.name)
             .execution_options(synchronize_session=False)
         )

@@ -33,16 +33,26 @@ def index():
     today = timeutil.today_in(current_user.timezone)
     done = queries.last_done_dates(current_user.id, current_user.timezone)
     rows = queries.routines(current_user.id, include_archived=True)
-    states = queries.due_states(current_user.id, [r for r in rows if r.archived_at is None],
-                                current_user.timezone, today)
+    states = queries.due_states(
+        current_user.id, [r for r in rows if r.archived_at is None], current_user.timezone, today
+    )
     active = [(r, *states[r.id]) for r in rows if r.archived_at is None]
     archived = [r for r in rows if r.archived_at is not None]
-    return render_template("routines/index.html", active=active, archived=archived,
-                           last_done=done)
+    return render_template("routines/index.html", active=active, archived=archived, last_done=done)
 
 
-FORM_COLUMNS = ("name", "kind", "anchor_date", "preferred_time", "therapist_id", "style",
-                "duration_minutes", "tools", "focus_areas", "nudge_enabled")
+FORM_COLUMNS = (
+    "name",
+    "kind",
+    "anchor_date",
+    "preferred_time",
+    "therapist_id",
+    "style",
+    "duration_minutes",
+    "tools",
+    "focus_areas",
+    "nudge_enabled",
+)
 
 
 def _save(form: RoutineForm, routine: Routine | None):
@@ -83,8 +93,11 @@ def new_routine():
 @login_required
 def edit_routine(routine_id: int):
     routine = owned_or_404(Routine, routine_id)
-    targets = {"times_count": routine.cadence_count, "times_per": routine.cadence_unit} \
-        if routine.cadence_kind == "times" else {}
+    targets = (
+        {"times_count": routine.cadence_count, "times_per": routine.cadence_unit}
+        if routine.cadence_kind == "times"
+        else {}
+    )
     form = RoutineForm(obj=routine, weekdays=routine.cadence_weekdays, **targets)
     if _save(form, routine) is not None:
         flash("Routine updated.", "success")
@@ -111,7 +124,12 @@ def routine_action(routine_id: int, action: str):
     return redirect(url_for("routines.index"))
 
 
-MESSAGES = {"pause": "paused.", "resume": "resumed.", "archive": "archived.", "restore": "restored."}
+MESSAGES = {
+    "pause": "paused.",
+    "resume": "resumed.",
+    "archive": "archived.",
+    "restore": "restored.",
+}
 
 
 def resume(routine: Routine, now, today) -> None:

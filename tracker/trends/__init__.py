@@ -4,6 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("trends", __name__)
 
+
 def init_app(app: Flask) -> None:
     from . import views  # noqa: F401  (its routes attach to bp)
     from .svg import n1

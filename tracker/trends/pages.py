@@ -11,7 +11,12 @@ from ..routines import cadence as routine_cadence
 from . import insights as ins
 from . import queries, series
 
-RANGES = {"4w": ("4 weeks", 28), "12w": ("12 weeks", 84), "1y": ("1 year", 365), "all": ("All", None)}
+RANGES = {
+    "4w": ("4 weeks", 28),
+    "12w": ("12 weeks", 84),
+    "1y": ("1 year", 365),
+    "all": ("All", None),
+}
 DEFAULT_RANGE = "12w"
 METRICS = (("mood", "Mood"), ("relaxation", "Relaxation"), ("sleep_quality", "Sleep quality"))
 
@@ -36,8 +41,11 @@ def dashboard(user: User) -> dict:
     streaks = []
     for routine in queries.active_routines(user.id):
         count, capped = queries.routine_streak(user.id, routine, zone, today)
-        streaks.append(RoutineStreak(routine, cadence_text(routine), count, capped,
-                                     routine.paused_at is not None))
+        streaks.append(
+            RoutineStreak(
+                routine, cadence_text(routine), count, capped, routine.paused_at is not None
+            )
+        )
     return {
         "streaks": streaks,
         "last": queries.last_session(user.id),
@@ -54,8 +62,9 @@ class RoutineAdherence:
     months: list[series.MonthAdherence]
 
 
-def _adherence(user: User, routine: Routine, rows: list[series.SessionRow], first: date,
-               today: date) -> RoutineAdherence:
+def _adherence(
+    user: User, routine: Routine, rows: list[series.SessionRow], first: date, today: date
+) -> RoutineAdherence:
     cadence = queries.cadence_of(routine)
     mine = [r.day for r in rows if queries.row_matches(routine, r)]
     plain = series.periods(cadence, max(first, cadence.anchor), today)
@@ -74,13 +83,17 @@ def trends(user: User, range_key: str) -> dict:
     heat_first = series.heatmap_start(today)
     fetch_from = heat_first if first is None else min(first, heat_first)
     since = None if first is None else queries.day_start(first, zone)
-    rows = queries.session_rows(user.id, zone, None if days is None else queries.day_start(fetch_from, zone))
+    rows = queries.session_rows(
+        user.id, zone, None if days is None else queries.day_start(fetch_from, zone)
+    )
     in_range = [r for r in rows if first is None or r.day >= first]
     bucket = series.choose_bucket(len(in_range), in_range[0].day if in_range else None, today)
     start = first or (in_range[0].day if in_range else today)
     logs = queries.sleep_logs(user.id, first, today)
-    insights = [ins.relief_insight(topic, queries.relief_groups(user.id, topic, since))
-                for topic in queries.RELIEF_DIMENSIONS]
+    insights = [
+        ins.relief_insight(topic, queries.relief_groups(user.id, topic, since))
+        for topic in queries.RELIEF_DIMENSIONS
+    ]
     insights.append(ins.sleep_insight(ins.sleep_nights(in_range, logs)))
     previous = queries.previous_day(user.id, zone, since)
     insights.append(ins.gap_insight(ins.gap_values(in_range, previous)))
@@ -93,12 +106,15 @@ def trends(user: User, range_key: str) -> dict:
         "bucket": bucket,
         "pain": series.pain_points(in_range, bucket),
         "relief": series.average_relief(in_range),
-        "metrics": [(field, label, series.metric_series(in_range, field, bucket))
-                    for field, label in METRICS],
+        "metrics": [
+            (field, label, series.metric_series(in_range, field, bucket))
+            for field, label in METRICS
+        ],
         "heatmap": heat,
         "heat_days": [cell for week in heat for cell in week if cell.kind != "none"],
-        "adherence": [_adherence(user, r, in_range, start, today)
-                      for r in queries.active_routines(user.id)],
+        "adherence": [
+            _adherence(user, r, in_range, start, today) for r in queries.active_routines(user.id)
+        ],
         "insights": [i for i in insights if i is not None],
         "min_group": ins.MIN_GROUP,
     }

@@ -18,9 +18,19 @@ from .insights import Group
 from .series import SessionRow
 
 S = MassageSession
-_COLUMNS = (S.occurred_at, S.kind, S.pain_before, S.pain_after, S.mood, S.relaxation,
-            S.sleep_quality, S.therapist_name, S.style, S.pressure,
-            func.coalesce(S.routine_id, Appointment.routine_id))
+_COLUMNS = (
+    S.occurred_at,
+    S.kind,
+    S.pain_before,
+    S.pain_after,
+    S.mood,
+    S.relaxation,
+    S.sleep_quality,
+    S.therapist_name,
+    S.style,
+    S.pressure,
+    func.coalesce(S.routine_id, Appointment.routine_id),
+)
 
 
 def day_start(day: date, zone: str) -> datetime:
@@ -36,20 +46,36 @@ def _live(user_id: int):
     return and_(S.user_id == user_id, S.deleted_at.is_(None))
 
 
-def session_rows(user_id: int, zone: str, since: datetime | None = None,
-                 until: datetime | None = None) -> list[SessionRow]:
+def session_rows(
+    user_id: int, zone: str, since: datetime | None = None, until: datetime | None = None
+) -> list[SessionRow]:
     """Sessions in [since, until) as plain rows; plain column tuples keep this cheap."""
-    query = (db.select(*_COLUMNS).select_from(S)
-             .outerjoin(Appointment, S.appointment_id == Appointment.id)
-             .where(_live(user_id)).order_by(S.occurred_at))
+    query = (
+        db.select(*_COLUMNS)
+        .select_from(S)
+        .outerjoin(Appointment, S.appointment_id == Appointment.id)
+        .where(_live(user_id))
+        .order_by(S.occurred_at)
+    )
     if since is not None:
         query = query.where(S.occurred_at >= since)
     if until is not None:
         query = query.where(S.occurred_at < until)
     tz = ZoneInfo(zone)  # UTCDateTime already hands back aware UTC values
     return [
-        SessionRow(r[0].astimezone(tz).date(), r[1], r[2], r[3], r[4], r[5], r[6], r[7] or "",
-                   r[8] or "", r[9] or "", r[10])
+        SessionRow(
+            r[0].astimezone(tz).date(),
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7] or "",
+            r[8] or "",
+            r[9] or "",
+            r[10],
+        )
         for r in db.session.execute(query)
     ]
 
@@ -59,15 +85,18 @@ def previous_day(user_id: int, zone: str, before: datetime | None) -> date | Non
     if before is None:
         return None
     at = db.session.scalar(
-        db.select(S.occurred_at).where(_live(user_id), S.occurred_at < before)
-        .order_by(S.occurred_at.desc()).limit(1)
+        db.select(S.occurred_at)
+        .where(_live(user_id), S.occurred_at < before)
+        .order_by(S.occurred_at.desc())
+        .limit(1)
     )
     return None if at is None else series.local_day(timeutil.as_utc(at), zone)
 
 
 def sleep_logs(user_id: int, first: date | None, last: date) -> list[tuple[date, int]]:
     query = db.select(SleepLog.night, SleepLog.quality).where(
-        SleepLog.user_id == user_id, SleepLog.night <= last)
+        SleepLog.user_id == user_id, SleepLog.night <= last
+    )
     if first is not None:
         query = query.where(SleepLog.night >= first)
     return [(night, quality) for night, quality in db.session.execute(query)]
@@ -96,10 +125,13 @@ def relief_groups(user_id: int, topic: str, since: datetime | None) -> list[Grou
 
 
 def active_routines(user_id: int) -> list[Routine]:
-    return list(db.session.scalars(
-        db.select(Routine).where(Routine.user_id == user_id, Routine.archived_at.is_(None))
-        .order_by(Routine.id)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(Routine)
+            .where(Routine.user_id == user_id, Routine.archived_at.is_(None))
+            .order_by(Routine.id)
+        )
+    )
 
 
 def row_matches(routine: Routine, row: SessionRow) -> bool:
@@ -125,39 +157,60 @@ def _probes(n: int):
     # (the routines capability's due-date rule, so status and streak agree). Two probes, so
     # each seeks ix_massage_session_user_routine_occurred rather than scanning the period.
     appointments = db.select(Appointment.id).where(
-        Appointment.user_id == user, Appointment.routine_id == routine)
+        Appointment.user_id == user, Appointment.routine_id == routine
+    )
     own = and_(S.user_id == user, S.routine_id == routine, S.deleted_at.is_(None))
-    via = and_(S.user_id == user, S.routine_id.is_(None), S.deleted_at.is_(None),
-               S.appointment_id.in_(appointments))
+    via = and_(
+        S.user_id == user,
+        S.routine_id.is_(None),
+        S.deleted_at.is_(None),
+        S.appointment_id.in_(appointments),
+    )
 
     def probe(i: int):
         start, end = bindparam(f"s{i}", type_=UTCDateTime), bindparam(f"e{i}", type_=UTCDateTime)
-        return or_(*(exists().where(match, S.occurred_at >= start, S.occurred_at < end)
-                     for match in (own, via))).label(f"p{i}")
+        return or_(
+            *(
+                exists().where(match, S.occurred_at >= start, S.occurred_at < end)
+                for match in (own, via)
+            )
+        ).label(f"p{i}")
 
     return db.select(*[probe(i) for i in range(n)])
 
 
-def _routine_days(user_id: int, routine: Routine, zone: str, start: datetime,
-                  end: datetime) -> list[date]:
+def _routine_days(
+    user_id: int, routine: Routine, zone: str, start: datetime, end: datetime
+) -> list[date]:
     """Local dates of the routine's sessions in [start, end), one per session."""
     appointments = db.select(Appointment.id).where(
-        Appointment.user_id == user_id, Appointment.routine_id == routine.id)
-    found = db.session.scalars(db.select(S.occurred_at).where(
-        S.user_id == user_id, S.deleted_at.is_(None), S.occurred_at >= start, S.occurred_at < end,
-        or_(S.routine_id == routine.id,
-            and_(S.routine_id.is_(None), S.appointment_id.in_(appointments)))))
+        Appointment.user_id == user_id, Appointment.routine_id == routine.id
+    )
+    found = db.session.scalars(
+        db.select(S.occurred_at).where(
+            S.user_id == user_id,
+            S.deleted_at.is_(None),
+            S.occurred_at >= start,
+            S.occurred_at < end,
+            or_(
+                S.routine_id == routine.id,
+                and_(S.routine_id.is_(None), S.appointment_id.in_(appointments)),
+            ),
+        )
+    )
     return [series.local_day(timeutil.as_utc(at), zone) for at in found]
 
 
-def kept_flags(user_id: int, routine: Routine, zone: str, plain: list[series.Period],
-               target: int = 1) -> list[bool]:
+def kept_flags(
+    user_id: int, routine: Routine, zone: str, plain: list[series.Period], target: int = 1
+) -> list[bool]:
     """Whether each period holds `target` sessions for the routine, in one round trip."""
     if not plain:
         return []
     if target > 1:  # counts, not existence: the few rows of the window are counted here
-        days = _routine_days(user_id, routine, zone, day_start(plain[0].start, zone),
-                             day_start(plain[-1].end, zone))
+        days = _routine_days(
+            user_id, routine, zone, day_start(plain[0].start, zone), day_start(plain[-1].end, zone)
+        )
         return [series.kept_by_days(days, target)(p) for p in plain]
     params = {"user": user_id, "routine": routine.id}
     edges = {d: day_start(d, zone) for d in {p.start for p in plain} | {p.end for p in plain}}
@@ -166,8 +219,9 @@ def kept_flags(user_id: int, routine: Routine, zone: str, plain: list[series.Per
     return [bool(flag) for flag in db.session.execute(_probes(len(plain)), params).one()]
 
 
-def routine_streak(user_id: int, routine: Routine, zone: str, today: date,
-                   limit: int = STREAK_WINDOW) -> tuple[int, bool]:
+def routine_streak(
+    user_id: int, routine: Routine, zone: str, today: date, limit: int = STREAK_WINDOW
+) -> tuple[int, bool]:
     """(streak length, capped) where capped means "at least this many" (window exhausted)."""
     cadence = cadence_of(routine)
     plain = series.periods(cadence, cadence.anchor, today, limit=limit)
@@ -185,9 +239,11 @@ def last_session(user_id: int) -> MassageSession | None:
 
 
 def recent_sessions(user_id: int, n: int) -> list[MassageSession]:
-    return list(db.session.scalars(
-        db.select(S).where(_live(user_id)).order_by(S.occurred_at.desc()).limit(n)
-    ))
+    return list(
+        db.session.scalars(
+            db.select(S).where(_live(user_id)).order_by(S.occurred_at.desc()).limit(n)
+        )
+    )
 
 
 def water_today(user_id: int, zone: str, today: date) -> int:
@@ -197,13 +253,20 @@ def water_today(user_id: int, zone: str, today: date) -> int:
     start, end = day_start(today, zone), day_start(today + timedelta(days=1), zone)
     taps = db.session.scalar(
         db.select(func.coalesce(func.sum(WaterIntake.glasses), 0)).where(
-            WaterIntake.user_id == user_id, WaterIntake.drank_at >= start,
-            WaterIntake.drank_at < end)
+            WaterIntake.user_id == user_id,
+            WaterIntake.drank_at >= start,
+            WaterIntake.drank_at < end,
+        )
     )
-    linked = (db.select(func.count(WaterIntake.id)).where(WaterIntake.session_id == S.id)
-              .correlate(S).scalar_subquery())
+    linked = (
+        db.select(func.count(WaterIntake.id))
+        .where(WaterIntake.session_id == S.id)
+        .correlate(S)
+        .scalar_subquery()
+    )
     typed = db.session.execute(
-        db.select(S.water_glasses, linked).where(_live(user_id), S.occurred_at >= start,
-                                                 S.occurred_at < end)
+        db.select(S.water_glasses, linked).where(
+            _live(user_id), S.occurred_at >= start, S.occurred_at < end
+        )
     )
     return int(taps) + sum(max(0, glasses - n) for glasses, n in typed)

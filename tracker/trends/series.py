@@ -107,10 +107,15 @@ def pain_points(rows: Sequence[SessionRow], bucket: str = "session") -> list[Pai
     """Pain before/after per session, or averaged per week/month."""
     points = []
     for day, group in _buckets(rows, bucket):
-        points.append(PainPoint(
-            day=day, label=bucket_label(day, bucket), n=len(group),
-            before=mean(r.pain_before for r in group), after=mean(r.pain_after for r in group),
-        ))
+        points.append(
+            PainPoint(
+                day=day,
+                label=bucket_label(day, bucket),
+                n=len(group),
+                before=mean(r.pain_before for r in group),
+                after=mean(r.pain_after for r in group),
+            )
+        )
     return points
 
 
@@ -119,23 +124,30 @@ def average_relief(rows: Sequence[SessionRow]) -> float | None:
     return mean(r.pain_before - r.pain_after for r in rows)
 
 
-def rolling_average(values: Sequence[float | None], window: int = ROLLING_WINDOW) -> list[float | None]:
+def rolling_average(
+    values: Sequence[float | None], window: int = ROLLING_WINDOW
+) -> list[float | None]:
     """Trailing mean over the last `window` entries, ignoring gaps (None)."""
     out: list[float | None] = []
     for i in range(len(values)):
-        out.append(mean(v for v in values[max(0, i - window + 1): i + 1] if v is not None))
+        out.append(mean(v for v in values[max(0, i - window + 1) : i + 1] if v is not None))
     return out
 
 
-def metric_series(rows: Sequence[SessionRow], field: str, bucket: str = "session",
-                  window: int = ROLLING_WINDOW) -> list[MetricPoint]:
+def metric_series(
+    rows: Sequence[SessionRow], field: str, bucket: str = "session", window: int = ROLLING_WINDOW
+) -> list[MetricPoint]:
     """One rating (mood, relaxation, sleep_quality) over time plus its rolling average."""
     rated = [r for r in rows if getattr(r, field) is not None]
-    raw = [(day, mean(getattr(r, field) for r in group), len(group))
-           for day, group in _buckets(rated, bucket)]
+    raw = [
+        (day, mean(getattr(r, field) for r in group), len(group))
+        for day, group in _buckets(rated, bucket)
+    ]
     rolled = rolling_average([value for _, value, _ in raw], window)
-    return [MetricPoint(day=day, label=bucket_label(day, bucket), value=value, rolling=roll, n=n)
-            for (day, value, n), roll in zip(raw, rolled, strict=True)]
+    return [
+        MetricPoint(day=day, label=bucket_label(day, bucket), value=value, rolling=roll, n=n)
+        for (day, value, n), roll in zip(raw, rolled, strict=True)
+    ]
 
 
 # --- heatmap --------------------------------------------------------------------------------
@@ -161,7 +173,9 @@ def heatmap_start(today: date, weeks: int = HEATMAP_WEEKS) -> date:
     return today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
 
 
-def heatmap(rows: Iterable[SessionRow], today: date, weeks: int = HEATMAP_WEEKS) -> list[list[HeatCell]]:
+def heatmap(
+    rows: Iterable[SessionRow], today: date, weeks: int = HEATMAP_WEEKS
+) -> list[list[HeatCell]]:
     """Columns of weeks (Monday first), each a list of day cells up to and including today."""
     pro: dict[date, int] = defaultdict(int)
     own: dict[date, int] = defaultdict(int)
@@ -196,9 +210,13 @@ class Cadence:
         if day < self.anchor:
             return -1
         if self.unit == "months":
-            k = ((day.year - self.anchor.year) * 12 + day.month - self.anchor.month) // max(1, self.count)
+            k = ((day.year - self.anchor.year) * 12 + day.month - self.anchor.month) // max(
+                1, self.count
+            )
         else:
-            k = (day - self.anchor).days // (max(1, self.count) * (7 if self.unit == "weeks" else 1))
+            k = (day - self.anchor).days // (
+                max(1, self.count) * (7 if self.unit == "weeks" else 1)
+            )
         while k > 0 and self.start(k) > day:
             k -= 1
         while self.start(k + 1) <= day:
@@ -230,12 +248,15 @@ def periods(cadence: Cadence, first: date, today: date, limit: int | None = None
         k_first += 1
     if limit is not None:
         k_first = max(k_first, k_last - limit + 1)
-    return [Period(cadence.start(k), cadence.start(k + 1), current=(k == k_last))
-            for k in range(k_first, k_last + 1)]
+    return [
+        Period(cadence.start(k), cadence.start(k + 1), current=(k == k_last))
+        for k in range(k_first, k_last + 1)
+    ]
 
 
-def pause_ranges(pauses: Iterable[Sequence[str]] | None, paused_at: datetime | None,
-                 zone: str, today: date) -> list[tuple[date, date]]:
+def pause_ranges(
+    pauses: Iterable[Sequence[str]] | None, paused_at: datetime | None, zone: str, today: date
+) -> list[tuple[date, date]]:
     """Pauses as inclusive local-date ranges; an open pause runs until today."""
 
     def day_of(text: str) -> date:
@@ -253,12 +274,18 @@ def pause_ranges(pauses: Iterable[Sequence[str]] | None, paused_at: datetime | N
     return ranges
 
 
-def mark(plain: Sequence[Period], kept: Callable[[Period], bool],
-         pauses: Sequence[tuple[date, date]]) -> list[Period]:
+def mark(
+    plain: Sequence[Period], kept: Callable[[Period], bool], pauses: Sequence[tuple[date, date]]
+) -> list[Period]:
     """Fill in kept/paused for each period."""
     return [
-        Period(p.start, p.end, kept=kept(p), current=p.current,
-               paused=any(s < p.end and e >= p.start for s, e in pauses))
+        Period(
+            p.start,
+            p.end,
+            kept=kept(p),
+            current=p.current,
+            paused=any(s < p.end and e >= p.start for s, e in pauses),
+        )
         for p in plain
     ]
 

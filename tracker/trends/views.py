@@ -13,9 +13,15 @@ SUMMARY_DEFAULT, SUMMARY_MAX = 10, 50
 @bp.get("/")
 @login_required
 def dashboard():
-    return cached_page("dashboard", lambda: render_template(
-        "trends/dashboard.html", body=Markup(render_template(
-            "trends/_dashboard_body.html", **pages.dashboard(current_user)))))
+    return cached_page(
+        "dashboard",
+        lambda: render_template(
+            "trends/dashboard.html",
+            body=Markup(
+                render_template("trends/_dashboard_body.html", **pages.dashboard(current_user))
+            ),
+        ),
+    )
 
 
 @bp.get("/trends")
@@ -27,21 +33,39 @@ def trends():
         # A hand-edited or stale link: show the default rather than an error page.
         notice = "That range isn't available, so this shows the last 12 weeks."
         range_key = pages.DEFAULT_RANGE
-    return cached_page("trends", lambda: render_template(
-        "trends/trends.html", body=Markup(render_template(
-            "trends/_trends_body.html", notice=notice, svg=svg,
-            **pages.trends(current_user, range_key)))))
+    return cached_page(
+        "trends",
+        lambda: render_template(
+            "trends/trends.html",
+            body=Markup(
+                render_template(
+                    "trends/_trends_body.html",
+                    notice=notice,
+                    svg=svg,
+                    **pages.trends(current_user, range_key),
+                )
+            ),
+        ),
+    )
 
 
 @bp.get("/trends/summary")
 @login_required
 def summary():
     n = _small_int(request.args.get("n", str(SUMMARY_DEFAULT)), SUMMARY_MAX)
-    notice = None if n else f"Showing the last {SUMMARY_DEFAULT}: pick a number from 1 to {SUMMARY_MAX}."
+    notice = (
+        None if n else f"Showing the last {SUMMARY_DEFAULT}: pick a number from 1 to {SUMMARY_MAX}."
+    )
     n = n or SUMMARY_DEFAULT
     rows = pages.summary(current_user, n)
-    return render_template("trends/summary.html", rows=rows, n=n, notice=notice,
-                           all_notes=request.args.get("notes") == "all", max_n=SUMMARY_MAX)
+    return render_template(
+        "trends/summary.html",
+        rows=rows,
+        n=n,
+        notice=notice,
+        all_notes=request.args.get("notes") == "all",
+        max_n=SUMMARY_MAX,
+    )
 
 
 def _small_int(raw: str, most: int) -> int | None:

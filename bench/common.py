@@ -38,14 +38,19 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str] | None = None, health: str = "/",
-             access_log: Path | None = None):
+def gunicorn(
+    app_spec: str,
+    env: dict[str, str] | None = None,
+    health: str = "/",
+    access_log: Path | None = None,
+):
     """Serve `app_spec` with the same gunicorn settings for every app measured."""
     port = free_port()
     extra = ["--access-logfile", str(access_log)] if access_log else []
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), *GUNICORN_ARGS, *extra, "--bind", f"127.0.0.1:{port}", app_spec],
-        cwd=ROOT, env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -61,14 +66,23 @@ def require_wrk() -> str:
     if path:
         return path
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
         return shutil.which("wrk") or "wrk"
     raise SystemExit("wrk is missing: sudo apt-get install -y wrk")
 
 
-def wrk(url: str, *, seconds: int = 8, connections: int = 16, headers: dict | None = None,
-        script: Path | None = None) -> dict:
+def wrk(
+    url: str,
+    *,
+    seconds: int = 8,
+    connections: int = 16,
+    headers: dict | None = None,
+    script: Path | None = None,
+) -> dict:
     """Run wrk; return requests/s, p50 and p99 latency in ms, and non-2xx count."""
     cmd = [require_wrk(), "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for k, v in (headers or {}).items():

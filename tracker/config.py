@@ -120,8 +120,12 @@ def _placeholder_host(subject: str) -> bool:
     host = subject.rpartition("@")[2] if subject.startswith("mailto:") else subject[8:]
     host = re.split(r"[/:?#]", host, maxsplit=1)[0].lower().rstrip(".")
     labels = host.split(".")
-    return (labels[-1] == "localhost" or host.startswith("127.") or host.startswith("[")
-            or "example" in labels[:-1])
+    return (
+        labels[-1] == "localhost"
+        or host.startswith("127.")
+        or host.startswith("[")
+        or "example" in labels[:-1]
+    )
 
 
 def check_vapid_key(key: str | None) -> str | None:
@@ -219,7 +223,9 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "PROXY_FIX": env_int("PROXY_FIX", 0, minimum=0),
         "WTF_CSRF_TIME_LIMIT": None,
         "VAPID_PRIVATE_KEY": check_vapid_key(env_str("VAPID_PRIVATE_KEY")),
-        "VAPID_SUBJECT": check_vapid_subject(env_str("VAPID_SUBJECT"), production=not (testing or dev)),
+        "VAPID_SUBJECT": check_vapid_subject(
+            env_str("VAPID_SUBJECT"), production=not (testing or dev)
+        ),
         "PUSH_ENDPOINT_ALLOWLIST": check_push_hosts(
             env_list("PUSH_ENDPOINT_ALLOWLIST", DEFAULT_PUSH_HOSTS)
         ),

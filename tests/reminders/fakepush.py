@@ -93,9 +93,12 @@ class FakePushService:
         auth = secrets.token_bytes(16)
         self.clients[token] = Client(key, auth)
         public = key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-        return {"endpoint": f"{self.origin}/push/{token}",
-                "keys": {"p256dh": b64e(public), "auth": b64e(auth)}}
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return {
+            "endpoint": f"{self.origin}/push/{token}",
+            "keys": {"p256dh": b64e(public), "auth": b64e(auth)},
+        }
 
     def script(self, endpoint: str, *answers: int | str) -> None:
         """Answer the next requests to `endpoint` with these statuses ("hang" never answers)."""
@@ -104,8 +107,11 @@ class FakePushService:
     def payloads(self, endpoint: str | None = None) -> list[dict]:
         """Decrypted payloads that were accepted (2xx), in arrival order."""
         token = endpoint.rsplit("/", 1)[-1] if endpoint else None
-        return [d.payload for d in self.deliveries
-                if isinstance(d.status, int) and d.status < 300 and token in (None, d.token)]
+        return [
+            d.payload
+            for d in self.deliveries
+            if isinstance(d.status, int) and d.status < 300 and token in (None, d.token)
+        ]
 
     # --- the service's half ----------------------------------------------------------------
 
@@ -120,8 +126,12 @@ class FakePushService:
             problem = problem or f"unknown endpoint {token}"
         elif problem is None:
             try:
-                plain = http_ece.decrypt(body, private_key=client.private_key,
-                                         auth_secret=client.auth, version="aes128gcm")
+                plain = http_ece.decrypt(
+                    body,
+                    private_key=client.private_key,
+                    auth_secret=client.auth,
+                    version="aes128gcm",
+                )
                 payload = json.loads(plain)
             except Exception as error:  # noqa: BLE001 (anything here is a failed decryption)
                 problem = f"decryption failed: {error!r}"
@@ -157,9 +167,11 @@ class FakePushService:
             if head.get("alg") != "ES256" or len(signature) != 64:
                 return claims, k, "JWT must be ES256 with a 64-byte signature"
             public.verify(
-                encode_dss_signature(int.from_bytes(signature[:32], "big"),
-                                     int.from_bytes(signature[32:], "big")),
-                f"{head_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256()),
+                encode_dss_signature(
+                    int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+                ),
+                f"{head_b64}.{claims_b64}".encode(),
+                ec.ECDSA(hashes.SHA256()),
             )
         except (ValueError, InvalidSignature, json.JSONDecodeError) as error:
             return None, k, f"bad VAPID token: {error!r}"

@@ -37,15 +37,32 @@ def clock():
         yield traveller
 
 
-def seed_due(user_id: int, count: int, due: datetime, *, stale: timedelta = timedelta(hours=24),
-             first_subject: int = 0) -> list[int]:
+def seed_due(
+    user_id: int,
+    count: int,
+    due: datetime,
+    *,
+    stale: timedelta = timedelta(hours=24),
+    first_subject: int = 0,
+) -> list[int]:
     """`count` log prompts due at `due` (bulk, no planning); returns the new ids in order."""
-    db.session.execute(insert(Reminder), [
-        {"user_id": user_id, "kind": "log_prompt", "subject_id": first_subject + n, "slot": "end",
-         "due_at": due, "next_attempt_at": due, "stale_at": due + stale, "status": "pending",
-         "payload": {"title": f"reminder {first_subject + n}", "url": "/"}}
-        for n in range(count)
-    ])
+    db.session.execute(
+        insert(Reminder),
+        [
+            {
+                "user_id": user_id,
+                "kind": "log_prompt",
+                "subject_id": first_subject + n,
+                "slot": "end",
+                "due_at": due,
+                "next_attempt_at": due,
+                "stale_at": due + stale,
+                "status": "pending",
+                "payload": {"title": f"reminder {first_subject + n}", "url": "/"},
+            }
+            for n in range(count)
+        ],
+    )
     db.session.commit()
     subjects = range(first_subject, first_subject + count)
     return [r.id for r in reminders(user_id) if r.subject_id in subjects]
@@ -75,7 +92,8 @@ class Killed(Exception):
 
 
 def test_a_pass_killed_mid_batch_loses_nothing_and_duplicates_only_its_sent_rows(
-        app, alice, fakepush, clock, monkeypatch):
+    app, alice, fakepush, clock, monkeypatch
+):
     sends_before_kill = 4
     with app.app_context():
         subscribe(alice.id, fakepush.subscribe())
@@ -115,7 +133,9 @@ def test_a_pass_killed_mid_batch_loses_nothing_and_duplicates_only_its_sent_rows
     assert fakepush.errors == []
 
 
-def test_a_dispatch_process_killed_with_sigkill_loses_nothing(app, alice, fakepush, vapid_pem, tmp_path):
+def test_a_dispatch_process_killed_with_sigkill_loses_nothing(
+    app, alice, fakepush, vapid_pem, tmp_path
+):
     """A real `flask reminders dispatch` killed while sends are in flight."""
     accepted_before_kill, workers = 3, 4
     with app.app_context():
@@ -124,17 +144,30 @@ def test_a_dispatch_process_killed_with_sigkill_loses_nothing(app, alice, fakepu
         ids = seed_due(alice.id, 20, datetime.now(UTC) - timedelta(seconds=1))
     # Three accepted, then the service stalls: the next requests are in flight at the kill.
     fakepush.script(sub["endpoint"], *[201] * accepted_before_kill, *["hang"] * 20)
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "INSTANCE_PATH": str(tmp_path / "instance"), "BACK_RELIEF_DEV": "1",
-           "VAPID_PRIVATE_KEY": vapid_pem, "VAPID_SUBJECT": "mailto:ops@backrelief.example",
-           "PUSH_TIMEOUT_SECONDS": "30", "PUSH_WORKERS": str(workers)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "BACK_RELIEF_DEV": "1",
+        "VAPID_PRIVATE_KEY": vapid_pem,
+        "VAPID_SUBJECT": "mailto:ops@backrelief.example",
+        "PUSH_TIMEOUT_SECONDS": "30",
+        "PUSH_WORKERS": str(workers),
+    }
     flask = str(Path(sys.executable).with_name("flask"))
     log = tmp_path / "dispatch.log"
     with log.open("wb") as stderr:
-        process = subprocess.Popen([flask, "--app", "tracker", "reminders", "dispatch"], cwd=ROOT,
-                                   env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(
+            [flask, "--app", "tracker", "reminders", "dispatch"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     try:
-        arrived = wait_until(fakepush, lambda: len(fakepush.deliveries) >= accepted_before_kill + workers)
+        arrived = wait_until(
+            fakepush, lambda: len(fakepush.deliveries) >= accepted_before_kill + workers
+        )
         process.kill()
         process.wait(timeout=30)
     finally:
@@ -154,7 +187,9 @@ def test_a_dispatch_process_killed_with_sigkill_loses_nothing(app, alice, fakepu
         assert {r.status for r in reminders(alice.id)} == {"sent"}
     delivered = Counter(p["id"] for p in fakepush.payloads())
     assert set(delivered) == set(ids)
-    assert sum(delivered.values()) - len(ids) == accepted_before_kill  # only the accepted ones twice
+    assert (
+        sum(delivered.values()) - len(ids) == accepted_before_kill
+    )  # only the accepted ones twice
     assert fakepush.errors == []
 
 
@@ -182,7 +217,8 @@ def bring_back(fakepush, mode: str) -> None:
 
 @pytest.mark.parametrize("mode", ["503", "refused"])
 def test_a_ten_minute_outage_backs_off_then_delivers_fresh_and_expires_stale(
-        app, alice, fakepush, clock, mode):
+    app, alice, fakepush, clock, mode
+):
     outage = timedelta(minutes=10)
     with app.app_context():
         sub = fakepush.subscribe()
@@ -208,7 +244,11 @@ def test_a_ten_minute_outage_backs_off_then_delivers_fresh_and_expires_stale(
         # 30 s doubling: 0, 30, 90, 210, 450; the service is back at 600; the 6th try at 930.
         assert attempts_at[fresh] == [0, 30, 90, 210, 450, 930]
         row = rows[fresh]
-        assert (row.status, row.sent_at, row.last_error) == ("sent", T0 + timedelta(seconds=930), "")
+        assert (row.status, row.sent_at, row.last_error) == (
+            "sent",
+            T0 + timedelta(seconds=930),
+            "",
+        )
         # The 5-minute reminder's next try (450 s) would be too late: it expires at 300 s unsent.
         assert attempts_at[stale] == [0, 30, 90, 210]
         assert rows[stale].status == "expired"
@@ -223,7 +263,8 @@ def test_a_ten_minute_outage_backs_off_then_delivers_fresh_and_expires_stale(
 
 
 def test_a_slow_endpoint_times_out_while_others_are_delivered_and_is_retried_later(
-        app, alice, bob, charlie, fakepush, clock):
+    app, alice, bob, charlie, fakepush, clock
+):
     with app.app_context():
         slow, fine_b, fine_c = fakepush.subscribe(), fakepush.subscribe(), fakepush.subscribe()
         subscribe(alice.id, slow)
@@ -238,7 +279,9 @@ def test_a_slow_endpoint_times_out_while_others_are_delivered_and_is_retried_lat
         result = dispatch_due()
         elapsed = time.perf_counter() - started
         assert (result.sent, result.retried) == (20, 1)
-        assert elapsed < 3 * app.config["PUSH_TIMEOUT_SECONDS"] + 2, "the slow device held the pass up"
+        assert elapsed < 3 * app.config["PUSH_TIMEOUT_SECONDS"] + 2, (
+            "the slow device held the pass up"
+        )
         assert len(fakepush.payloads(fine_b["endpoint"])) == 10
         assert len(fakepush.payloads(fine_c["endpoint"])) == 10
         row = reminders(alice.id)[0]
@@ -272,7 +315,8 @@ def test_a_slow_second_device_does_not_delay_or_repeat_the_reminder(app, alice, 
 # On SQLite this relies on tracker/extensions.py opening the transaction before a SAVEPOINT:
 # pysqlite alone would let store.create_or_replay's SAVEPOINT commit the row early.
 def test_a_database_error_while_saving_a_session_gives_503_and_saves_nothing(
-        app, alice, alice_client, monkeypatch):
+    app, alice, alice_client, monkeypatch
+):
     real_commit, failures = db.session.commit, []
 
     def commit_once_fails():
@@ -284,8 +328,15 @@ def test_a_database_error_while_saving_a_session_gives_503_and_saves_nothing(
 
     # Recent, so the session also plans hydration and sleep reminders in the same transaction.
     occurred = (datetime.now(UTC) - timedelta(minutes=30)).isoformat(timespec="seconds")
-    body = {"id": str(uuid.uuid4()), "occurred_at": occurred, "kind": "self",
-            "duration_minutes": 20, "pain_before": 6, "pain_after": 3, "mood": 4}
+    body = {
+        "id": str(uuid.uuid4()),
+        "occurred_at": occurred,
+        "kind": "self",
+        "duration_minutes": 20,
+        "pain_before": 6,
+        "pain_after": 3,
+        "mood": 4,
+    }
     monkeypatch.setattr(db.session, "commit", commit_once_fails)
     response = alice_client.post("/api/v1/sessions", json=body)
     assert response.status_code == 503

@@ -49,8 +49,14 @@ class Handler(socketserver.StreamRequestHandler):
                 if not line:
                     return
                 head += line
-            length = next((int(h.split(b":")[1]) for h in head.split(b"\r\n")
-                           if h.lower().startswith(b"content-length")), 0)
+            length = next(
+                (
+                    int(h.split(b":")[1])
+                    for h in head.split(b"\r\n")
+                    if h.lower().startswith(b"content-length")
+                ),
+                0,
+            )
             self.rfile.read(length)
             server.requests += 1
             if server.mode == "stall":
@@ -98,20 +104,32 @@ def test_a_stalled_answer_times_out_and_the_connection_is_not_reused(receiver):
     transport.close()
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    (b"HTTP/1.1 201 Created\r\nLocation: /m/1\r\nContent-Length: 0\r\n\r\n",
-     (201, b"", True)),
-    (b"HTTP/1.1 429 Too Many\r\nRetry-After: 120\r\nContent-Length: 4\r\n\r\nslow",
-     (429, b"slow", True)),
-    (b"HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\n"
-     b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n", (400, b"hello world", True)),
-    (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok",
-     (201, b"ok", True)),
-    (b"HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", (201, b"", False)),
-    (b"HTTP/1.0 201 Created\r\nContent-Length: 0\r\n\r\n", (201, b"", False)),
-    (b"HTTP/1.1 410 Gone\r\n\r\nunsubscribed", (410, b"unsubscribed", False)),
-    (b"HTTP/1.1 204 No Content\r\n\r\n", (204, b"", True)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"HTTP/1.1 201 Created\r\nLocation: /m/1\r\nContent-Length: 0\r\n\r\n", (201, b"", True)),
+        (
+            b"HTTP/1.1 429 Too Many\r\nRetry-After: 120\r\nContent-Length: 4\r\n\r\nslow",
+            (429, b"slow", True),
+        ),
+        (
+            b"HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n",
+            (400, b"hello world", True),
+        ),
+        (
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok",
+            (201, b"ok", True),
+        ),
+        (
+            b"HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            (201, b"", False),
+        ),
+        (b"HTTP/1.0 201 Created\r\nContent-Length: 0\r\n\r\n", (201, b"", False)),
+        (b"HTTP/1.1 410 Gone\r\n\r\nunsubscribed", (410, b"unsubscribed", False)),
+        (b"HTTP/1.1 204 No Content\r\n\r\n", (204, b"", True)),
+    ],
+)
 def test_replies_are_read_to_their_end(raw, expected):
     reader = io.BufferedReader(io.BytesIO(raw + (b"NEXT" if expected[2] else b"")))
     status, headers, body, keep = read_response(reader)
@@ -122,21 +140,32 @@ def test_replies_are_read_to_their_end(raw, expected):
         assert reader.read() == b"NEXT", "the connection stays in step for the next reply"
 
 
-@pytest.mark.parametrize("framing", [
-    b"Content-Length: %d\r\n\r\n" % (MAX_BODY + 10) + b"x" * (MAX_BODY + 10),
-    # A chunk claiming an absurd size is never read whole.
-    b"Transfer-Encoding: chunked\r\n\r\n4\r\nxxxx\r\nfffffffffffff\r\n" + b"x" * (MAX_BODY + 10),
-])
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: %d\r\n\r\n" % (MAX_BODY + 10) + b"x" * (MAX_BODY + 10),
+        # A chunk claiming an absurd size is never read whole.
+        b"Transfer-Encoding: chunked\r\n\r\n4\r\nxxxx\r\nfffffffffffff\r\n"
+        + b"x" * (MAX_BODY + 10),
+    ],
+)
 def test_an_oversized_reply_is_cut_and_its_connection_not_reused(framing):
     raw = b"HTTP/1.1 500 Oops\r\n" + framing
     status, _, body, keep = read_response(io.BufferedReader(io.BytesIO(raw)))
     assert (status, len(body), keep) == (500, MAX_BODY, False)
 
 
-@pytest.mark.parametrize("raw", [b"", b"SSH-2.0-OpenSSH\r\n", b"HTTP/1.1 20x OK\r\n\r\n",
-                                 b"HTTP/1.1 2\xb2\xb3 OK\r\n\r\n",
-                                 b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
-                                 b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"SSH-2.0-OpenSSH\r\n",
+        b"HTTP/1.1 20x OK\r\n\r\n",
+        b"HTTP/1.1 2\xb2\xb3 OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+)
 def test_a_garbled_or_cut_reply_raises(raw):
     with pytest.raises(http.client.HTTPException):
         read_response(io.BufferedReader(io.BytesIO(raw)))
@@ -148,8 +177,9 @@ def test_a_path_that_would_split_the_request_line_is_refused(receiver):
     assert receiver.requests == 0
 
 
-@pytest.mark.parametrize("headers", [{"Topic": "a\r\nX-Injected: 1"}, {"Topic": "caf\u00e9"},
-                                     {"Bad\nName": "1"}])
+@pytest.mark.parametrize(
+    "headers", [{"Topic": "a\r\nX-Injected: 1"}, {"Topic": "caf\u00e9"}, {"Bad\nName": "1"}]
+)
 def test_a_header_that_would_split_the_request_is_refused(receiver, headers):
     with pytest.raises(http.client.InvalidURL):
         Transport(timeout=2).post(receiver.url, b"", headers)

@@ -66,8 +66,12 @@ def expire_stale(now: datetime) -> int:
     result = db.session.execute(
         update(Reminder)
         .where(Reminder.status == "pending", Reminder.stale_at <= now, _free(now))
-        .values(status="expired", last_error="Too late to be useful; not sent",
-                claimed_until=None, claimed_by="")
+        .values(
+            status="expired",
+            last_error="Too late to be useful; not sent",
+            claimed_until=None,
+            claimed_by="",
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
@@ -115,28 +119,46 @@ def build_message(row: Reminder, now: datetime) -> PushMessage:
     while len(encode(payload)) > MAX_PAYLOAD and len(payload.get("body", "")) > 20:
         payload["body"] = payload["body"][: len(payload["body"]) // 2].rstrip() + "…"
     ttl = int((row.stale_at - now).total_seconds())
-    return PushMessage(payload, ttl=max(ttl, 0), urgency=planner.URGENCY.get(row.kind, "normal"),
-                       topic=f"reminder-{row.id}")
+    return PushMessage(
+        payload,
+        ttl=max(ttl, 0),
+        urgency=planner.URGENCY.get(row.kind, "normal"),
+        topic=f"reminder-{row.id}",
+    )
 
 
 def load_jobs(token: str, now: datetime) -> list[Job]:
     # Plain rows of the columns we need: loading whole ORM objects cost more than the sends.
     rows = db.session.execute(
-        db.select(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.attempts,
-                  Reminder.payload, Reminder.stale_at).where(Reminder.claimed_by == token)
+        db.select(
+            Reminder.id,
+            Reminder.user_id,
+            Reminder.kind,
+            Reminder.attempts,
+            Reminder.payload,
+            Reminder.stale_at,
+        ).where(Reminder.claimed_by == token)
     ).all()
     user_ids = {r.user_id for r in rows}
     targets: dict[int, list[Target]] = {uid: [] for uid in user_ids}
     if user_ids:
         subs = db.session.execute(
-            db.select(PushSubscription.id, PushSubscription.user_id, PushSubscription.endpoint,
-                      PushSubscription.p256dh, PushSubscription.auth)
-            .where(PushSubscription.user_id.in_(user_ids)).order_by(PushSubscription.id)
+            db.select(
+                PushSubscription.id,
+                PushSubscription.user_id,
+                PushSubscription.endpoint,
+                PushSubscription.p256dh,
+                PushSubscription.auth,
+            )
+            .where(PushSubscription.user_id.in_(user_ids))
+            .order_by(PushSubscription.id)
         )
         for sub in subs:
             targets[sub.user_id].append(Target(sub.id, sub.endpoint, sub.p256dh, sub.auth))
-    return [Job(r.id, r.user_id, r.kind, r.attempts, build_message(r, now), targets[r.user_id])
-            for r in rows]
+    return [
+        Job(r.id, r.user_id, r.kind, r.attempts, build_message(r, now), targets[r.user_id])
+        for r in rows
+    ]
 
 
 def send_all(jobs: list[Job], config: PushConfig, workers: int) -> dict[tuple[int, int], Outcome]:
@@ -165,8 +187,10 @@ def send_all(jobs: list[Job], config: PushConfig, workers: int) -> dict[tuple[in
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="push") as pool:
         for future in [pool.submit(work) for _ in range(count)]:
             future.result()  # send_push never raises; anything else is a bug to surface
-    return {(job.reminder_id, target.id): outcome
-            for (job, target), outcome in zip(pairs, outcomes, strict=True)}
+    return {
+        (job.reminder_id, target.id): outcome
+        for (job, target), outcome in zip(pairs, outcomes, strict=True)
+    }
 
 
 def _verdict(job: Job, outcomes: list[Outcome], max_attempts: int, now: datetime) -> dict:
@@ -180,8 +204,12 @@ def _verdict(job: Job, outcomes: list[Outcome], max_attempts: int, now: datetime
         delay = min(BACKOFF_BASE * 2 ** (attempts - 1), BACKOFF_MAX)
         hinted = max((o.retry_after or 0) for o in retry)
         delay = min(max(delay, timedelta(seconds=hinted)), BACKOFF_MAX)
-        return {"status": "pending", "attempts": attempts, "next_attempt_at": now + delay,
-                "last_error": f"Will retry: {retry[0].error}"}
+        return {
+            "status": "pending",
+            "attempts": attempts,
+            "next_attempt_at": now + delay,
+            "last_error": f"Will retry: {retry[0].error}",
+        }
     if not outcomes:
         error = NO_DEVICE
     elif retry:
@@ -193,8 +221,13 @@ def _verdict(job: Job, outcomes: list[Outcome], max_attempts: int, now: datetime
     return {"status": "failed", "attempts": attempts, "last_error": error[:500]}
 
 
-def record(jobs: list[Job], outcomes: dict[tuple[int, int], Outcome], token: str,
-           max_attempts: int, result: PassResult) -> None:
+def record(
+    jobs: list[Job],
+    outcomes: dict[tuple[int, int], Outcome],
+    token: str,
+    max_attempts: int,
+    result: PassResult,
+) -> None:
     now = timeutil.now()
     verdicts: dict[tuple[str, ...], list[dict]] = {}
     for job in jobs:
@@ -203,7 +236,8 @@ def record(jobs: list[Job], outcomes: dict[tuple[int, int], Outcome], token: str
         counter = {"sent": "sent", "pending": "retried", "failed": "failed"}[values["status"]]
         setattr(result, counter, getattr(result, counter) + 1)
         verdicts.setdefault(tuple(sorted(values)), []).append(
-            {"b_id": job.reminder_id, **{f"b_{k}": v for k, v in values.items()}})
+            {"b_id": job.reminder_id, **{f"b_{k}": v for k, v in values.items()}}
+        )
     # One executemany per kind of verdict: a statement per row cost more than the sends.
     # Only the lease holder records: if our lease lapsed and another pass re-claimed the
     # row, its outcome wins.
@@ -229,21 +263,32 @@ def _record_subscriptions(by_sub: dict[int, Outcome], now: datetime, result: Pas
         result.pruned = len(gone)
         # A bulk delete bypasses the version hook; bump it so the cached home page shows the
         # "reminders are off" notice at once.
-        versioning.bump(db.session, db.select(PushSubscription.user_id)
-                        .where(PushSubscription.id.in_(gone)))
-        db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone))
-                           .execution_options(synchronize_session=False))
+        versioning.bump(
+            db.session, db.select(PushSubscription.user_id).where(PushSubscription.id.in_(gone))
+        )
+        db.session.execute(
+            delete(PushSubscription)
+            .where(PushSubscription.id.in_(gone))
+            .execution_options(synchronize_session=False)
+        )
     ok = [sid for sid, o in by_sub.items() if o.ok]
     if ok:
-        db.session.execute(update(PushSubscription).where(PushSubscription.id.in_(ok))
-                           .values(last_success_at=now, failure_count=0, last_error="")
-                           .execution_options(synchronize_session=False))
-    failed = [{"b_id": sid, "b_error": o.error[:500]} for sid, o in by_sub.items()
-              if not o.ok and o.result != "gone"]
+        db.session.execute(
+            update(PushSubscription)
+            .where(PushSubscription.id.in_(ok))
+            .values(last_success_at=now, failure_count=0, last_error="")
+            .execution_options(synchronize_session=False)
+        )
+    failed = [
+        {"b_id": sid, "b_error": o.error[:500]}
+        for sid, o in by_sub.items()
+        if not o.ok and o.result != "gone"
+    ]
     if failed:
         table = PushSubscription.__table__
         db.session.execute(
-            table.update().where(table.c.id == bindparam("b_id"))
+            table.update()
+            .where(table.c.id == bindparam("b_id"))
             .values(failure_count=table.c.failure_count + 1, last_error=bindparam("b_error")),
             failed,
         )

@@ -64,7 +64,8 @@ class PushConfig:
         if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+|https://[^/\s]+.*", self.subject):
             raise ValueError(f"VAPID_SUBJECT must be a mailto: or https: URL, not {self.subject!r}")
         raw = self.vapid.public_key.public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
         object.__setattr__(self, "public_key", b64urlencode(raw))
 
     @classmethod
@@ -73,10 +74,15 @@ class PushConfig:
         app = app or current_app._get_current_object()
         config = app.extensions.get("push_config")
         if config is None:
-            config = cls(load_vapid(app), app.config["VAPID_SUBJECT"],
-                         float(app.config["PUSH_TIMEOUT_SECONDS"]),
-                         Transport(float(app.config["PUSH_TIMEOUT_SECONDS"]),
-                                   maxsize=int(app.config["PUSH_WORKERS"])))
+            config = cls(
+                load_vapid(app),
+                app.config["VAPID_SUBJECT"],
+                float(app.config["PUSH_TIMEOUT_SECONDS"]),
+                Transport(
+                    float(app.config["PUSH_TIMEOUT_SECONDS"]),
+                    maxsize=int(app.config["PUSH_WORKERS"]),
+                ),
+            )
             app.extensions["push_config"] = config
         return config
 
@@ -90,8 +96,11 @@ def vapid_headers(config: PushConfig, endpoint: str, now: datetime) -> dict[str,
     """RFC 8292 header with fresh claims for this send. py_vapid's JWT signer is called
     directly: Vapid02.sign() also deep-copies and re-validates the claims and re-serialises
     the public key every time, doubling the cost (the subject is checked once, above)."""
-    claims = {"aud": origin(endpoint), "exp": int((now + VAPID_LIFETIME).timestamp()),
-              "sub": config.subject}
+    claims = {
+        "aud": origin(endpoint),
+        "exp": int((now + VAPID_LIFETIME).timestamp()),
+        "sub": config.subject,
+    }
     token = vapid_jwt.sign(claims, config.vapid.private_key)
     return {"Authorization": f"vapid t={token},k={config.public_key}"}
 
@@ -100,8 +109,9 @@ def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def send_push(subscription: Subscription, message: PushMessage,
-              config: PushConfig | None = None) -> Outcome:
+def send_push(
+    subscription: Subscription, message: PushMessage, config: PushConfig | None = None
+) -> Outcome:
     """Send one message to one subscription and say what happened. Never raises."""
     config = config or PushConfig.from_app()
     data = encode(message.payload)
@@ -113,8 +123,10 @@ def send_push(subscription: Subscription, message: PushMessage,
         headers["Topic"] = message.topic
     headers["TTL"] = str(max(0, min(int(message.ttl), MAX_TTL)))
     headers["Content-Encoding"] = "aes128gcm"
-    info = {"endpoint": subscription.endpoint,
-            "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
+    info = {
+        "endpoint": subscription.endpoint,
+        "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+    }
     try:
         body = WebPusher(info).encode(data)["body"]
     except (WebPushException, ValueError) as error:

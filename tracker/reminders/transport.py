@@ -78,8 +78,9 @@ def read_response(reader) -> tuple[int, dict[str, str], bytes, bool]:
             raise http.client.RemoteDisconnected("connection closed without a reply")
         version, _, rest = line.decode("latin-1").partition(" ")
         code = rest[:3]
-        if not (version.startswith("HTTP/1.") and code.isascii() and code.isdigit()
-                and len(code) == 3):
+        if not (
+            version.startswith("HTTP/1.") and code.isascii() and code.isdigit() and len(code) == 3
+        ):
             raise http.client.BadStatusLine(line.decode("latin-1").strip())
         headers: dict[str, str] = {}
         for _ in range(MAX_HEADERS):
@@ -197,12 +198,16 @@ class Transport:
 
     def _opener(self, parts: SplitResult) -> http.client.HTTPConnection:
         if parts.scheme == "http":  # loopback test and benchmark receivers only (allowlist)
-            return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=self.timeout)
+            return http.client.HTTPConnection(
+                parts.hostname, parts.port or 80, timeout=self.timeout
+            )
         if self.proxy is None:
-            return http.client.HTTPSConnection(parts.hostname, parts.port or 443,
-                                               timeout=self.timeout, context=self.context)
+            return http.client.HTTPSConnection(
+                parts.hostname, parts.port or 443, timeout=self.timeout, context=self.context
+            )
         # HTTPS_PROXY from the environment: CONNECT through it, TLS end to end.
-        conn = http.client.HTTPSConnection(self.proxy.hostname, self.proxy.port or 80,
-                                           timeout=self.timeout, context=self.context)
+        conn = http.client.HTTPSConnection(
+            self.proxy.hostname, self.proxy.port or 80, timeout=self.timeout, context=self.context
+        )
         conn.set_tunnel(parts.hostname, parts.port or 443)
         return conn

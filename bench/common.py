@@ -118,6 +118,7 @@ def app_env(database_url: str) -> dict[str, str]:
     return {
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-secret",
+        "VAPID_SUBJECT": "mailto:bench@backrelief.example",  # required in production mode
         "RATELIMIT_ENABLED": "0",
         "INSTANCE_PATH": str(OUT / "instance"),
     }

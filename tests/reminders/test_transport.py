@@ -1,4 +1,5 @@
-"""The push transport: keep-alive reuse, a connection the server dropped, timeouts."""
+"""The push transport: keep-alive reuse, a connection the server dropped, timeouts, and one
+deadline for the whole request however slowly a host trickles."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 import socket
 import socketserver
 import threading
+import time
 
 import pytest
 
@@ -17,7 +19,8 @@ ANSWER = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n"
 
 class Receiver(socketserver.ThreadingTCPServer):
     """HTTP/1.1 on loopback that counts connections; `drop` closes each one after answering
-    without saying so (like a push service's idle timeout); `stall` never answers."""
+    without saying so (like a push service's idle timeout); `stall` never answers; `trickle`
+    answers one byte every TRICKLE seconds; `deaf` never reads the request."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -38,10 +41,16 @@ class Receiver(socketserver.ThreadingTCPServer):
         self.server_close()
 
 
+TRICKLE = 0.2
+
+
 class Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         server: Receiver = self.server
         server.connections += 1
+        if server.mode == "deaf":
+            server.release.wait(10)
+            return
         while True:
             head = b""
             while not head.endswith(b"\r\n\r\n"):
@@ -61,6 +70,13 @@ class Handler(socketserver.StreamRequestHandler):
             server.requests += 1
             if server.mode == "stall":
                 server.release.wait(10)
+                return
+            if server.mode == "trickle":  # a network behaviour: bounded by the client deadline
+                for byte in ANSWER:
+                    if server.release.wait(TRICKLE):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
                 return
             self.wfile.write(ANSWER)
             self.wfile.flush()
@@ -101,6 +117,29 @@ def test_a_stalled_answer_times_out_and_the_connection_is_not_reused(receiver):
     with pytest.raises(TimeoutError):
         transport.post(receiver.url, b"x", {"TTL": "60"})
     assert transport.idle[("http", receiver.url.split("/")[2])] == []
+    transport.close()
+
+
+@pytest.mark.parametrize("receiver", ["trickle"], indirect=True)
+def test_a_trickling_answer_cannot_outlast_the_deadline(receiver):
+    """Each byte comes well within the timeout, so only a total deadline ends the request."""
+    transport = Transport(timeout=3 * TRICKLE)
+    started = time.perf_counter()
+    with pytest.raises(TimeoutError):
+        transport.post(receiver.url, b"x", {"TTL": "60"})
+    elapsed = time.perf_counter() - started
+    assert 3 * TRICKLE <= elapsed < 3 * TRICKLE + 0.5  # the whole answer would take 9 s
+    assert transport.idle[("http", receiver.url.split("/")[2])] == []
+    transport.close()
+
+
+@pytest.mark.parametrize("receiver", ["deaf"], indirect=True)
+def test_a_host_that_never_reads_cannot_hold_the_write_past_the_deadline(receiver):
+    transport = Transport(timeout=0.5)
+    started = time.perf_counter()
+    with pytest.raises(TimeoutError):
+        transport.post(receiver.url, bytes(64 * 1024 * 1024), {"TTL": "60"})  # > socket buffers
+    assert time.perf_counter() - started < 1.0
     transport.close()
 
 

@@ -1,17 +1,19 @@
 """Claim due reminders with a lease, send them concurrently, record every outcome.
 
-Three short transactions per pass: (1) expire stale rows and claim due ones, (2) read the
-claimed rows and their subscriptions, (3) write outcomes. The network calls happen between
-(2) and (3), outside any transaction. A dispatcher that dies after claiming leaves leases
-that lapse, so another pass picks those rows up: nothing is lost.
+Short transactions: (1) expire stale rows and claim due ones, (2) read the claimed rows and
+their subscriptions, (3) write outcomes in micro-batches as sends finish (every 100 ms or 32
+reminders), and renew the lease of the rows still being sent. The network calls happen
+outside any transaction. A dispatcher that dies leaves leases that lapse, so another pass
+picks those rows up: nothing is lost, and only reminders it had started but not recorded
+(at most MAX_UNRECORDED) are sent twice.
 """
 
 from __future__ import annotations
 
-import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -20,31 +22,13 @@ from sqlalchemy import bindparam, delete, or_, update
 from .. import timeutil
 from ..extensions import db
 from ..models import PushSubscription, Reminder, versioning
-from . import actions, planner
-from .push import Outcome, PushConfig, PushMessage, encode, send_push
+from . import actions, badge, payload, planner
+from .push import MAX_PLAINTEXT, Outcome, PushConfig, PushMessage, send_push
+from .senders import BATCH_SECONDS, BATCH_SIZE, Job, Sends, Target
 
-MAX_PAYLOAD = 1024
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 NO_DEVICE = "No device to deliver to; shown in the app instead"
-
-
-@dataclass(frozen=True)
-class Target:
-    id: int
-    endpoint: str
-    p256dh: str
-    auth: str
-
-
-@dataclass
-class Job:
-    reminder_id: int
-    user_id: int
-    kind: str
-    attempts: int
-    message: PushMessage
-    targets: list[Target] = field(default_factory=list)
 
 
 @dataclass
@@ -111,16 +95,22 @@ def claim(now: datetime, token: str, limit: int, lease: timedelta) -> int:
     return result.rowcount or 0
 
 
-def build_message(row: Reminder, now: datetime) -> PushMessage:
-    """Payload <= 1 KB: the planned text plus tag, id and (for hydration) an action token."""
-    payload = {**(row.payload or {}), "tag": f"reminder-{row.id}", "id": row.id, "kind": row.kind}
-    if row.kind in actions.ALLOWED:
-        payload["action_token"] = actions.make_token(row.user_id, row.id)
-    while len(encode(payload)) > MAX_PAYLOAD and len(payload.get("body", "")) > 20:
-        payload["body"] = payload["body"][: len(payload["body"]) // 2].rstrip() + "…"
+def build_message(row: Reminder, now: datetime, app_badge: int = 0) -> PushMessage:
+    """A declarative push message (payload.py) inside the 4 KB a push service accepts."""
+    data_actions = actions.ALLOWED.get(row.kind, set())
+    message = payload.build(
+        row.payload or {},
+        reminder_id=row.id,
+        kind=row.kind,
+        base=current_app.config["APP_URL"],
+        token=actions.make_token(row.user_id, row.id) if data_actions else None,
+        data_actions=data_actions,
+        badge=app_badge,
+        limit=MAX_PLAINTEXT,
+    )
     ttl = int((row.stale_at - now).total_seconds())
     return PushMessage(
-        payload,
+        message,
         ttl=max(ttl, 0),
         urgency=planner.URGENCY.get(row.kind, "normal"),
         topic=f"reminder-{row.id}",
@@ -155,42 +145,18 @@ def load_jobs(token: str, now: datetime) -> list[Job]:
         )
         for sub in subs:
             targets[sub.user_id].append(Target(sub.id, sub.endpoint, sub.p256dh, sub.auth))
+    badges = badge.counts(user_ids, now)
     return [
-        Job(r.id, r.user_id, r.kind, r.attempts, build_message(r, now), targets[r.user_id])
+        Job(
+            r.id,
+            r.user_id,
+            r.kind,
+            r.attempts,
+            build_message(r, now, badges.get(r.user_id, 0)),
+            targets[r.user_id],
+        )
         for r in rows
     ]
-
-
-def send_all(jobs: list[Job], config: PushConfig, workers: int) -> dict[tuple[int, int], Outcome]:
-    """Every (reminder, device) pair through the one send path, in a bounded pool.
-
-    Each worker takes the next pair when it is free (a slow endpoint holds up one worker,
-    not a queue behind it); one task per worker rather than one per message, because the
-    executor's per-task bookkeeping cost a tenth of a send."""
-    pairs = [(job, target) for job in jobs for target in job.targets]
-    if not pairs:
-        return {}
-    outcomes: list[Outcome | None] = [None] * len(pairs)
-    todo = iter(range(len(pairs)))
-    lock = threading.Lock()
-
-    def work() -> None:
-        while True:
-            with lock:
-                i = next(todo, None)
-            if i is None:
-                return
-            job, target = pairs[i]
-            outcomes[i] = send_push(target, job.message, config)
-
-    count = min(workers, len(pairs))
-    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="push") as pool:
-        for future in [pool.submit(work) for _ in range(count)]:
-            future.result()  # send_push never raises; anything else is a bug to surface
-    return {
-        (job.reminder_id, target.id): outcome
-        for (job, target), outcome in zip(pairs, outcomes, strict=True)
-    }
 
 
 def _verdict(job: Job, outcomes: list[Outcome], max_attempts: int, now: datetime) -> dict:
@@ -222,45 +188,50 @@ def _verdict(job: Job, outcomes: list[Outcome], max_attempts: int, now: datetime
 
 
 def record(
-    jobs: list[Job],
-    outcomes: dict[tuple[int, int], Outcome],
-    token: str,
-    max_attempts: int,
-    result: PassResult,
+    jobs: list[Job], token: str, max_attempts: int, result: PassResult, by_sub: dict[int, Outcome]
 ) -> None:
+    """Write a micro-batch of reminders' outcomes; the devices' outcomes are gathered in
+    `by_sub` and written once at the end of the pass (record_devices)."""
     now = timeutil.now()
-    verdicts: dict[tuple[str, ...], list[dict]] = {}
+    verdicts: dict[tuple, list[int]] = {}
     for job in jobs:
-        mine = [outcomes[(job.reminder_id, t.id)] for t in job.targets]
+        mine = [job.outcomes[t.id] for t in job.targets]
+        for target, outcome in zip(job.targets, mine, strict=True):
+            if target.id not in by_sub or outcome.ok:
+                by_sub[target.id] = outcome
         values = _verdict(job, mine, max_attempts, now)
         counter = {"sent": "sent", "pending": "retried", "failed": "failed"}[values["status"]]
         setattr(result, counter, getattr(result, counter) + 1)
-        verdicts.setdefault(tuple(sorted(values)), []).append(
-            {"b_id": job.reminder_id, **{f"b_{k}": v for k, v in values.items()}}
-        )
-    # One executemany per kind of verdict: a statement per row cost more than the sends.
+        del values["attempts"]  # written as attempts + 1, so equal verdicts share a statement
+        verdicts.setdefault(tuple(sorted(values.items())), []).append(job.reminder_id)
+    # One UPDATE per distinct verdict (usually one: "sent"), not a row each, in Core: the
+    # recorder runs beside busy sender threads, and every statement waits for the GIL again.
     # Only the lease holder records: if our lease lapsed and another pass re-claimed the
     # row, its outcome wins.
     table = Reminder.__table__
-    for names, rows in verdicts.items():
+    for values, ids in verdicts.items():
         db.session.execute(
             table.update()
-            .where(table.c.id == bindparam("b_id"), table.c.claimed_by == token)
-            .values(claimed_until=None, claimed_by="", **{k: bindparam(f"b_{k}") for k in names}),
-            rows,
+            .where(table.c.id.in_(ids), table.c.claimed_by == token)
+            .values(
+                claimed_until=None, claimed_by="", attempts=table.c.attempts + 1, **dict(values)
+            )
         )
-    by_sub: dict[int, Outcome] = {}
-    for (_, sub_id), outcome in outcomes.items():
-        if sub_id not in by_sub or outcome.ok:
-            by_sub[sub_id] = outcome
-    _record_subscriptions(by_sub, now, result)
     db.session.commit()
+
+
+def record_devices(by_sub: dict[int, Outcome], result: PassResult) -> None:
+    """Prune gone devices, stamp the others. Once per pass: a crash loses only this
+    bookkeeping (a gone device answers 410 again next time)."""
+    if by_sub:
+        _record_subscriptions(by_sub, timeutil.now(), result)
+        db.session.commit()
 
 
 def _record_subscriptions(by_sub: dict[int, Outcome], now: datetime, result: PassResult) -> None:
     gone = [sid for sid, o in by_sub.items() if o.result == "gone"]
     if gone:
-        result.pruned = len(gone)
+        result.pruned += len(gone)
         # A bulk delete bypasses the version hook; bump it so the cached home page shows the
         # "reminders are off" notice at once.
         versioning.bump(
@@ -302,14 +273,88 @@ def dispatch_due(now: datetime | None = None, *, limit: int = 500) -> PassResult
     result = PassResult(expired=expire_stale(now))
     token = uuid.uuid4().hex
     lease = timedelta(seconds=app.config["REMINDER_LEASE_SECONDS"])
+    margin = min(1.0, lease.total_seconds() / 10)  # time to record after the last send
+    if lease.total_seconds() < config.timeout + 2 * margin:
+        raise ValueError("REMINDER_LEASE_SECONDS must be well above PUSH_TIMEOUT_SECONDS")
+    started = time.monotonic()
     result.claimed = claim(now, token, limit, lease)
     if not result.claimed:
         return result
     jobs = load_jobs(token, now)
     db.session.commit()  # close the read transaction: no network I/O inside one
-    outcomes = send_all(jobs, config, int(app.config["PUSH_WORKERS"]))
-    record(jobs, outcomes, token, int(app.config["REMINDER_MAX_ATTEMPTS"]), result)
+    sends = Sends(
+        jobs,
+        int(app.config["PUSH_WORKERS"]),
+        config.timeout,
+        started + lease.total_seconds(),
+        margin,
+    )
+    count = min(int(app.config["PUSH_WORKERS"]), sum(len(job.targets) for job in jobs)) or 1
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="push") as pool:
+        # send_push looked up per call: tests replace it to kill a pass mid-batch.
+        futures = [
+            pool.submit(sends.work, lambda t, m: send_push(t, m, config)) for _ in range(count)
+        ]
+        try:
+            _record_as_finished(
+                sends, token, now, started, lease, int(app.config["REMINDER_MAX_ATTEMPTS"]), result
+            )
+        finally:
+            sends.stop()
+    for future in futures:
+        future.result()  # send_push never raises; anything else is a bug to surface
     return result
+
+
+def _record_as_finished(
+    sends: Sends,
+    token: str,
+    now: datetime,
+    started: float,
+    lease: timedelta,
+    max_attempts: int,
+    result: PassResult,
+) -> None:
+    """The recorder: micro-batches of finished reminders, and the lease renewed at half time
+    (or when a sender needs more of it) while rows are still being sent."""
+    by_sub: dict[int, Outcome] = {}
+    while True:
+        with sends.cond:
+            if len(sends.finished) >= BATCH_SIZE:
+                wait = 0.0
+            elif sends.finished:
+                wait = sends.first_done + BATCH_SECONDS - time.monotonic()
+            else:
+                wait = BATCH_SECONDS  # also how often the lease is looked at
+        sends.ready.wait(max(0.0, wait))
+        sends.ready.clear()  # before taking the batch, so no later hand-over is missed
+        if sends.failed:
+            return  # a sender died: stop here, as a crash would (its error surfaces)
+        batch = sends.batch()
+        if batch is None:
+            return record_devices(by_sub, result)
+        if batch:
+            record(batch, token, max_attempts, result, by_sub)
+            sends.recorded(batch)
+        if sends.outstanding and (
+            sends.wants_lease or sends.lease_end - time.monotonic() < lease.total_seconds() / 2
+        ):
+            stamp = time.monotonic()
+            held = renew(token, now + timedelta(seconds=stamp - started) + lease)
+            sends.extend(stamp + lease.total_seconds(), held)
+
+
+def renew(token: str, until: datetime) -> set[int]:
+    """Extend our lease on the rows still being sent; returns the ids we still hold."""
+    db.session.execute(
+        update(Reminder)
+        .where(Reminder.claimed_by == token)
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    held = set(db.session.scalars(db.select(Reminder.id).where(Reminder.claimed_by == token)))
+    db.session.commit()
+    return held
 
 
 def dispatch_until_idle(now: datetime | None = None, *, limit: int = 500) -> PassResult:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -123,6 +125,8 @@ def send_push(
         headers["Topic"] = message.topic
     headers["TTL"] = str(max(0, min(int(message.ttl), MAX_TTL)))
     headers["Content-Encoding"] = "aes128gcm"
+    # RFC 8030 push services (and npm web-push) expect it; some answer 400 without it.
+    headers["Content-Type"] = "application/octet-stream"
     info = {
         "endpoint": subscription.endpoint,
         "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
@@ -143,7 +147,9 @@ def send_push(
     return classify(response.status, response.body, response.retry_after)
 
 
-def classify(status: int, body: bytes = b"", retry_after: str = "") -> Outcome:
+def classify(
+    status: int, body: bytes = b"", retry_after: str = "", now: datetime | None = None
+) -> Outcome:
     if 200 <= status < 300:
         return Outcome("ok", status)
     text = body.decode("utf-8", "replace").strip()[:200]
@@ -151,5 +157,25 @@ def classify(status: int, body: bytes = b"", retry_after: str = "") -> Outcome:
     if status in (404, 410):
         return Outcome("gone", status, detail)
     if status == 429 or status >= 500:
-        return Outcome("retry", status, detail, int(retry_after) if retry_after.isdigit() else None)
+        return Outcome("retry", status, detail, retry_after_seconds(retry_after, now))
     return Outcome("permanent", status, detail)
+
+
+MAX_RETRY_AFTER = 7 * 24 * 3600  # the dispatcher caps backoff at an hour anyway
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> int | None:
+    """RFC 9110 Retry-After: delta-seconds or an HTTP-date (IMF-fixdate, or the obsolete
+    RFC 850 and asctime forms, which recipients must still accept). None if unreadable."""
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        # A huge number is capped, not parsed: int() refuses strings over 4,300 digits.
+        return MAX_RETRY_AFTER if len(value) > 7 else min(int(value), MAX_RETRY_AFTER)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # asctime carries no zone; HTTP dates are always GMT
+        when = when.replace(tzinfo=UTC)
+    delay = (when - (now or timeutil.now())).total_seconds()
+    return min(max(0, math.ceil(delay)), MAX_RETRY_AFTER)

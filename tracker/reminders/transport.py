@@ -2,18 +2,25 @@
 
 Measured per message (docs/benchmarks.md): requests cost ~1.5 ms of CPU and urllib3 ~0.9 ms
 on top of http.client, each more than the encryption itself; the clock sends thousands.
-http.client still opens each connection (TLS, proxy tunnel, timeout); the exchange itself is
+http.client opens each TCP connection (and writes a proxy's CONNECT); the exchange itself is
 a small HTTP/1.1 writer and reader here, because http.client parses every reply's headers
 with the `email` package, which cost a third of a send.
+
+Each POST has one deadline for connect, TLS handshake, write and read together: every socket
+wait gets only what is left of it, so a host trickling a byte every few seconds cannot hold a
+sender (and the lease of the pass) longer than the timeout. DNS resolution is not bounded.
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import select
+import socket
 import ssl
 import threading
+import time
 import urllib.request
 import weakref
 from collections import defaultdict
@@ -35,18 +42,47 @@ class Response:
 MAX_LINE, MAX_HEADERS, MAX_BODY = 8192, 100, 65536
 
 
-class Connection:
-    """A socket opened by http.client (so TLS and proxy tunnels are the standard library's)
-    and a buffered reader kept with it for the replies."""
+def remaining(deadline: float) -> float:
+    # time.monotonic, not timeutil.now: a network deadline, not domain time (tests freeze the
+    # wall clock, never this one).
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("push request deadline passed")
+    return left
 
-    def __init__(self, opener: http.client.HTTPConnection) -> None:
-        opener.connect()
-        self.opener, self.sock = opener, opener.sock
-        self.reader = self.sock.makefile("rb")
+
+class DeadlineIO(io.RawIOBase):
+    """The socket as a raw stream whose every recv waits only until `deadline`."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.deadline = sock, 0.0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self.sock.settimeout(remaining(self.deadline))
+        return self.sock.recv_into(buffer)
+
+
+def send_all(sock: socket.socket, data: bytes, deadline: float) -> None:
+    """sendall() restarts an SSL socket's timeout for every chunk; this keeps one deadline."""
+    view = memoryview(data)
+    while view:
+        sock.settimeout(remaining(deadline))
+        view = view[sock.send(view) :]
+
+
+class Connection:
+    """An open socket and a buffered reader kept with it for the replies."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.raw = sock, DeadlineIO(sock)
+        self.reader = io.BufferedReader(self.raw)
 
     def close(self) -> None:
         self.reader.close()
-        self.opener.close()
+        self.sock.close()
 
 
 def _line(reader) -> bytes:
@@ -160,9 +196,11 @@ class Transport:
         head = [f"POST {path} HTTP/1.1", f"Host: {parts.netloc}", f"Content-Length: {len(body)}"]
         head += [f"{name}: {value}" for name, value in headers.items()]
         request = ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
-        conn = self._checkout(key, parts)
+        deadline = time.monotonic() + self.timeout
+        conn = self._checkout(key, parts, deadline)
         try:
-            conn.sock.sendall(request)
+            conn.raw.deadline = deadline
+            send_all(conn.sock, request, deadline)
             status, reply, data, keep = read_response(conn.reader)
         except BaseException:
             conn.close()
@@ -177,14 +215,14 @@ class Transport:
         with self.lock:
             _close_all(self.idle)
 
-    def _checkout(self, key: Key, parts: SplitResult) -> Connection:
+    def _checkout(self, key: Key, parts: SplitResult, deadline: float) -> Connection:
         with self.lock:
             while self.idle[key]:
                 conn = self.idle[key].pop()
                 if not _dropped(conn):
                     return conn
                 conn.close()
-        return self._open(parts)
+        return Connection(self._connect(parts, deadline))
 
     def _checkin(self, key: Key, conn: Connection) -> None:
         with self.lock:
@@ -193,21 +231,25 @@ class Transport:
                 return
         conn.close()
 
-    def _open(self, parts: SplitResult) -> Connection:
-        return Connection(self._opener(parts))
-
-    def _opener(self, parts: SplitResult) -> http.client.HTTPConnection:
+    def _connect(self, parts: SplitResult, deadline: float) -> socket.socket:
+        host = parts.hostname or ""
+        port = parts.port or (80 if parts.scheme == "http" else 443)
+        if parts.scheme == "https" and self.proxy is not None:
+            # HTTPS_PROXY from the environment: CONNECT through it, TLS end to end (below).
+            opener = http.client.HTTPConnection(
+                self.proxy.hostname, self.proxy.port or 80, timeout=remaining(deadline)
+            )
+            opener.set_tunnel(host, port)
+        else:
+            opener = http.client.HTTPConnection(host, port, timeout=remaining(deadline))
+        opener.connect()
+        sock = opener.sock
         if parts.scheme == "http":  # loopback test and benchmark receivers only (allowlist)
-            return http.client.HTTPConnection(
-                parts.hostname, parts.port or 80, timeout=self.timeout
-            )
-        if self.proxy is None:
-            return http.client.HTTPSConnection(
-                parts.hostname, parts.port or 443, timeout=self.timeout, context=self.context
-            )
-        # HTTPS_PROXY from the environment: CONNECT through it, TLS end to end.
-        conn = http.client.HTTPSConnection(
-            self.proxy.hostname, self.proxy.port or 80, timeout=self.timeout, context=self.context
-        )
-        conn.set_tunnel(parts.hostname, parts.port or 443)
-        return conn
+            return sock
+        try:
+            # CPython bounds the whole handshake (all its reads) by the timeout it starts with.
+            sock.settimeout(remaining(deadline))
+            return self.context.wrap_socket(sock, server_hostname=host)
+        except BaseException:
+            sock.close()
+            raise

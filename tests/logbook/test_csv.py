@@ -113,6 +113,21 @@ def test_export_then_import_round_trips_exactly(alice_client, app, alice, alice_
     assert export(alice_client) == text
 
 
+def test_an_import_replans_reminders_once_not_per_row(alice_client, app, alice):
+    from tracker.signals import preferences_changed, session_changed
+
+    rows = "".join(f"2026-11-0{d}T18:00:00+01:00,self,6,3,4\n" for d in (1, 2, 3))
+    calls: list[str] = []
+    with (
+        preferences_changed.connected_to(lambda user, **_: calls.append("user")),
+        session_changed.connected_to(lambda session, **_: calls.append("row")),
+    ):
+        response = upload(alice_client, "occurred_at,kind,pain_before,pain_after,mood\n" + rows)
+    assert response.status_code == 302
+    assert calls == ["user"]
+    assert count_sessions(app, alice.id) == 3
+
+
 def test_importing_the_same_file_twice_adds_nothing(alice_client, app, alice):
     seed(app, alice)
     text = export(alice_client)

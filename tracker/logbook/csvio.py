@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .. import timeutil
 from ..extensions import db
 from ..models import MassageSession
-from ..signals import session_changed
+from ..signals import preferences_changed
 from .schema import FIELDS, LISTS, SessionSchema, apply, content, fingerprint, to_json
 
 COLUMNS = FIELDS
@@ -197,7 +197,8 @@ def import_csv(raw: bytes, user) -> ImportResult:
         session = MassageSession(user_id=user.id, request_hash=fingerprint(clean))
         apply(session, clean)
         db.session.add(session)
-        db.session.flush()
-        session_changed.send(session)
+    db.session.flush()
+    if new:  # one re-plan for the whole file, not one per row
+        preferences_changed.send(user)
     result.created = len(new)
     return result

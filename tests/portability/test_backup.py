@@ -1,0 +1,136 @@
+"""Restoring our own JSON backup: exact round trip, idempotent merge, clear refusals."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from tests.seed import seed
+from tracker.extensions import db
+from tracker.models import MassageSession, User
+from tracker.signals import preferences_changed
+
+from .conftest import backup_bytes, comparable
+
+
+def upload(client, raw: bytes, name: str = "backup.json", **form):
+    return client.post(
+        "/settings/data/import",
+        data={"file": (io.BytesIO(raw), name), **form},
+        content_type="multipart/form-data",
+    )
+
+
+def confirm(client, response):
+    html = response.get_data(as_text=True)
+    token = html.split('name="token" value="', 1)[1].split('"', 1)[0]
+    return client.post("/settings/data/import/confirm", data={"token": token})
+
+
+def count(app, model, user_id) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            db.select(db.func.count()).select_from(model).where(model.user_id == user_id)
+        )
+
+
+def test_backup_restores_exactly_into_an_empty_account(app, alice, alice_client, bob, bob_client):
+    seed(app, alice)
+    with app.app_context():
+        user = db.session.get(User, alice.id)
+        user.timezone, user.reminder_prefs = "Asia/Tokyo", {"hydration": False}
+        db.session.commit()
+    raw = backup_bytes(alice_client)
+    preview = upload(bob_client, raw)
+    assert preview.status_code == 200
+    assert "2 new sessions" in preview.get_data(as_text=True)
+    assert count(app, MassageSession, bob.id) == 0  # nothing saved before confirming
+    replans = []
+    with preferences_changed.connected_to(lambda user, **_: replans.append(user.id)):
+        assert confirm(bob_client, preview).status_code == 302
+    assert replans == [bob.id]  # once for the whole restore, not per row
+    assert comparable(app, bob.id) == comparable(app, alice.id)
+    with app.app_context():
+        assert db.session.get(User, bob.id).reminder_prefs == {"hydration": False}
+
+
+def test_restoring_into_the_same_account_adds_nothing(app, alice, alice_client):
+    seed(app, alice)
+    before = comparable(app, alice.id)
+    response = upload(alice_client, backup_bytes(alice_client))
+    assert "Nothing new to add." in response.get_data(as_text=True)
+    confirm(alice_client, response)
+    assert comparable(app, alice.id) == before
+
+
+def test_restoring_twice_adds_nothing_the_second_time(app, alice, alice_client, bob, bob_client):
+    seed(app, alice)
+    raw = backup_bytes(alice_client)
+    confirm(bob_client, upload(bob_client, raw))
+    once = comparable(app, bob.id)
+    confirm(bob_client, upload(bob_client, raw))
+    assert comparable(app, bob.id) == once
+
+
+def test_a_json_syntax_error_names_line_and_column(app, alice, alice_client):
+    raw = b'{"format": "back-relief-export",\n  "tables": {,}}'
+    response = upload(alice_client, raw)
+    assert response.status_code == 422
+    assert "Line 2, column 14: isn&#39;t valid JSON" in response.get_data(as_text=True)
+
+
+def test_a_bad_row_in_the_middle_saves_nothing(app, alice, alice_client, bob, bob_client):
+    seed(app, alice)
+    data = json.loads(backup_bytes(alice_client))
+    data["tables"]["massage_session"][1]["pain_after"] = 11
+    data["tables"]["sleep_log"][0]["night"] = "last tuesday"
+    response = upload(bob_client, json.dumps(data).encode())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "massage_session row 2, pain_after: must be between 0 and 10" in html
+    assert "column night" in html
+    for model in (MassageSession,):
+        assert count(app, model, bob.id) == 0
+
+
+def test_a_dangling_reference_is_refused(app, alice, alice_client, bob, bob_client):
+    seed(app, alice)
+    data = json.loads(backup_bytes(alice_client))
+    data["tables"]["appointment"][0]["routine_id"] = 999
+    response = upload(bob_client, json.dumps(data).encode())
+    assert response.status_code == 422
+    assert "routine_id 999 isn&#39;t a row of the backup" in response.get_data(as_text=True)
+    assert count(app, MassageSession, bob.id) == 0
+
+
+def test_a_file_that_is_not_a_backup_is_refused(alice_client):
+    response = upload(alice_client, b'{"hello": 1}')
+    assert response.status_code == 422
+    assert "isn&#39;t a Back Relief backup" in response.get_data(as_text=True)
+
+
+def test_bob_cannot_confirm_alices_preview(app, alice, alice_client, bob, bob_client):
+    seed(app, alice)
+    raw = backup_bytes(alice_client)
+    with app.app_context():  # an empty target, so a confirmed restore would add rows
+        for row in db.session.scalars(
+            db.select(MassageSession).where(MassageSession.user_id == alice.id)
+        ):
+            db.session.delete(row)
+        db.session.commit()
+    preview = upload(alice_client, raw)
+    assert confirm(bob_client, preview).status_code == 404
+    assert count(app, MassageSession, bob.id) == 0
+    assert count(app, MassageSession, alice.id) == 0
+    assert confirm(alice_client, preview).status_code == 302
+    assert count(app, MassageSession, alice.id) == 2
+
+
+def test_too_many_rows_are_refused(app, alice, alice_client, monkeypatch):
+    from tracker.portability import service
+
+    seed(app, alice)
+    monkeypatch.setattr(service, "MAX_ROWS", 3)
+    response = upload(alice_client, backup_bytes(alice_client))
+    assert response.status_code == 422
+    assert "at most 3 can be restored" in response.get_data(as_text=True)

@@ -267,24 +267,27 @@ def test_it_explains_empty_ranges(app, alice, as_alice):
     assert "No sessions in this range" in html and "Show all time" in html
 
 
-def test_insights_wait_for_five_sessions_in_every_group(app, alice, as_alice):
+def test_insights_say_what_is_missing_then_compare(app, alice, as_alice):
     with app.app_context():
-        for i in range(5):
-            add_session(alice.id, noon(TODAY - timedelta(days=1 + i)), 8, 4, therapist_name="Anna")
-        for i in range(4):
-            add_session(alice.id, noon(TODAY - timedelta(days=10 + i)), 6, 5, therapist_name="Ben")
+        for i, after in enumerate((4, 3, 5, 4, 4)):
+            add_session(
+                alice.id, noon(TODAY - timedelta(days=1 + i)), 8, after, therapist_name="Anna"
+            )
+        for i, after in enumerate((5, 6, 5, 4)):
+            add_session(
+                alice.id, noon(TODAY - timedelta(days=10 + i)), 6, after, therapist_name="Ben"
+            )
         db.session.commit()
     html = page(as_alice, "/trends")
-    assert "Not enough data yet" in html and "In your log" not in html
+    assert "Not enough data yet: 1 more session without Anna." in html
     with app.app_context():
         add_session(alice.id, noon(TODAY - timedelta(days=20)), 6, 5, therapist_name="Ben")
         db.session.commit()
     html = page(as_alice, "/trends")
-    assert (
-        "In your log, pain dropped most with Anna: 4.0 points on average over 5 sessions, "
-        "against 1.0 with Ben (5 sessions)."
-    ) in html
-    assert 'Anna: 4 <span class="muted">(n = 5)</span>' in html
+    # Anna: relief 4, 5, 3, 4, 4 (mean 4.0); Ben: 1, 0, 1, 2, 1 (mean 1.0).
+    assert "With Anna, pain dropped 3.0 points more than otherwise (5 sessions against 5;" in html
+    assert 'Therapist <span class="strength">· a clear pattern</span>' in html
+    assert "Anna: 4 (n = 5) · the rest: 1 (n = 5)" in html
 
 
 def test_it_compares_sleep_after_massage_with_other_nights(app, alice, as_alice):
@@ -296,9 +299,10 @@ def test_it_compares_sleep_after_massage_with_other_nights(app, alice, as_alice)
             )
         db.session.commit()
     html = page(as_alice, "/trends")
+    # Constant ratings on each side: the difference (2.0) has no spread, so it is clear.
     assert (
-        "In your log, you rated your sleep 4.0 of 5 on nights after a massage (5 nights) and "
-        "2.0 on other logged nights (5 nights)."
+        "On nights after a massage, sleep was rated 2.0 points higher than otherwise "
+        "(5 nights against 5; 95% interval 2.0 to 2.0)."
     ) in html
 
 

@@ -6,8 +6,10 @@ bp = Blueprint("trends", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401  (its routes attach to bp)
+    from ..core import add_settings_section
+    from . import share, views, year  # noqa: F401  (their routes attach to bp)
     from .svg import n1
 
     app.register_blueprint(bp)
     app.jinja_env.filters["n1"] = n1
+    add_settings_section(app, "trends/_share_links.html", 65)

@@ -1,14 +1,13 @@
-"""Insights: compare groups of sessions, only when every compared group is big enough."""
+"""The questions the trends page asks of a user's sessions; evidence.py answers them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .series import SessionRow
-
-MIN_GROUP = 5  # sessions per compared group before an insight is shown
+from .evidence import Question
+from .series import SessionRow, pretty
 
 
 @dataclass(frozen=True)
@@ -16,18 +15,6 @@ class Group:
     label: str
     n: int
     mean: float
-
-
-@dataclass(frozen=True)
-class Insight:
-    topic: str
-    text: str
-    groups: tuple[Group, ...]
-    left_out: int  # sessions in groups too small to compare
-
-    @property
-    def n(self) -> int:
-        return sum(g.n for g in self.groups)
 
 
 def groups_from(values: Iterable[tuple[str, float]]) -> list[Group]:
@@ -39,42 +26,6 @@ def groups_from(values: Iterable[tuple[str, float]]) -> list[Group]:
         (Group(k, len(v), sum(v) / len(v)) for k, v in buckets.items()),
         key=lambda g: (-g.n, g.label),
     )
-
-
-def compare(
-    topic: str,
-    groups: Sequence[Group],
-    template: str,
-    *,
-    higher_is_better: bool = True,
-    min_n: int = MIN_GROUP,
-) -> Insight | None:
-    """An insight comparing the groups with at least `min_n` sessions; None unless two qualify."""
-    eligible = [g for g in groups if g.n >= min_n]
-    if len(eligible) < 2:
-        return None
-    eligible.sort(key=lambda g: (-g.mean if higher_is_better else g.mean, g.label))
-    best, other = eligible[0], eligible[-1]
-    text = template.format(
-        best=best.label,
-        best_mean=best.mean,
-        best_n=best.n,
-        other=other.label,
-        other_mean=other.mean,
-        other_n=other.n,
-    )
-    left_out = sum(g.n for g in groups if g.n < min_n)
-    return Insight(topic, text, tuple(eligible), left_out)
-
-
-RELIEF_TEMPLATE = (
-    "In your log, pain dropped most with {best}: {best_mean:.1f} points on average over "
-    "{best_n} sessions, against {other_mean:.1f} with {other} ({other_n} sessions)."
-)
-
-
-def relief_insight(topic: str, groups: Sequence[Group]) -> Insight | None:
-    return compare(topic, groups, RELIEF_TEMPLATE)
 
 
 def sleep_nights(
@@ -101,15 +52,6 @@ def sleep_nights(
     return values
 
 
-def sleep_insight(values: Iterable[tuple[str, float]]) -> Insight | None:
-    return compare(
-        "Sleep",
-        groups_from(values),
-        "In your log, you rated your sleep {best_mean:.1f} of 5 on {best} "
-        "({best_n} nights) and {other_mean:.1f} on {other} ({other_n} nights).",
-    )
-
-
 GAP_BUCKETS = (
     (7, "up to 1 week"),
     (14, "8 to 14 days"),
@@ -130,18 +72,72 @@ def gap_values(rows: Sequence[SessionRow], previous: date | None = None) -> list
     values = []
     last = previous
     for row in sorted(rows, key=lambda r: r.day):
-        if last is not None and row.day > last:
+        if last is not None and row.day > last and row.pain_before is not None:
             values.append((gap_label((row.day - last).days), float(row.pain_before)))
         last = row.day if last is None or row.day > last else last
     return values
 
 
-def gap_insight(values: Iterable[tuple[str, float]]) -> Insight | None:
-    return compare(
-        "Time between massages",
-        groups_from(values),
-        "In your log, pain before a session averaged {best_mean:.1f} when the previous "
-        "massage was {best} earlier ({best_n} sessions), against {other_mean:.1f} when "
-        "it was {other} earlier ({other_n} sessions).",
-        higher_is_better=False,
+def _band(minutes: int | None) -> str | None:
+    if minutes is None:
+        return None
+    return (
+        "30 minutes or less"
+        if minutes <= 30
+        else "31 to 60 minutes"
+        if minutes <= 60
+        else "over an hour"
     )
+
+
+def _time_of_day(hour: int | None) -> str | None:
+    if hour is None:
+        return None
+    return "mornings" if hour < 12 else "afternoons" if hour < 17 else "evenings"
+
+
+RELIEF = "pain dropped {d:.1f} points more"
+LABELS: dict[str, Callable[[SessionRow], str | None]] = {
+    "Therapist": lambda r: r.therapist or None,
+    "Style": lambda r: pretty(r.style).lower() if r.style else None,
+    "Pressure": lambda r: f"{r.pressure} pressure" if r.pressure else None,
+    "Focus areas": lambda r: " + ".join(pretty(a).lower() for a in r.focus_areas) or None,
+    "Kind": lambda r: "self-massage" if r.kind == "self" else f"{r.kind} massage",
+    "Duration": lambda r: _band(r.duration),
+    "Time of day": lambda r: _time_of_day(r.hour),
+}
+
+
+def questions(
+    rows: Sequence[SessionRow], logs: Iterable[tuple[date, int]], previous: date | None
+) -> list[Question]:
+    """Relief by each dimension, by rhythm, and sleep on massage nights against other nights.
+    Sessions without both pain ratings (a quick "Done") are left out of relief questions."""
+    rated = [r for r in rows if r.pain_before is not None and r.pain_after is not None]
+    asked = []
+    for topic, label_of in LABELS.items():
+        values = [(label, float(r.pain_before - r.pain_after))
+                  for r in rated if (label := label_of(r)) is not None]  # fmt: skip
+        asked.append(Question(topic, values, "higher", RELIEF))
+    gaps = gap_relief(rows, previous)
+    gap_lead = "When the previous massage was {label} earlier"
+    asked.append(Question("Rhythm", gaps, "higher", RELIEF, lead=gap_lead))
+    asked.append(Question("Pain before a session", gap_values(rows, previous), "lower",
+                          "pain before the session was {d:.1f} points lower", lead=gap_lead))  # fmt: skip
+    asked.append(Question("Sleep", sleep_nights(rows, logs), "higher",
+                          "sleep was rated {d:.1f} points higher", noun="nights", lead="On {label}"))  # fmt: skip
+    return asked
+
+
+def gap_relief(rows: Sequence[SessionRow], previous: date | None) -> list[tuple[str, float]]:
+    """Relief of each rated session, labelled by the days since the previous massage (rated
+    or not): "do fortnightly massages beat monthly ones?"."""
+    values, last = [], previous
+    for row in sorted(rows, key=lambda r: r.day):
+        rated = row.pain_before is not None and row.pain_after is not None
+        if last is not None and row.day > last and rated:
+            values.append(
+                (gap_label((row.day - last).days), float(row.pain_before - row.pain_after))
+            )
+        last = row.day if last is None or row.day > last else last
+    return values

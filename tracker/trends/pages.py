@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import timeutil
-from ..models import MassageSession, Routine, User
+from ..models import Routine, User
 from ..routines import cadence as routine_cadence
+from . import evidence, queries, series
 from . import insights as ins
-from . import queries, series
 
 RANGES = {
     "4w": ("4 weeks", 28),
@@ -90,13 +90,8 @@ def trends(user: User, range_key: str) -> dict:
     bucket = series.choose_bucket(len(in_range), in_range[0].day if in_range else None, today)
     start = first or (in_range[0].day if in_range else today)
     logs = queries.sleep_logs(user.id, first, today)
-    insights = [
-        ins.relief_insight(topic, queries.relief_groups(user.id, topic, since))
-        for topic in queries.RELIEF_DIMENSIONS
-    ]
-    insights.append(ins.sleep_insight(ins.sleep_nights(in_range, logs)))
     previous = queries.previous_day(user.id, zone, since)
-    insights.append(ins.gap_insight(ins.gap_values(in_range, previous)))
+    findings = evidence.examine_all(ins.questions(in_range, logs, previous))
     heat = series.heatmap([r for r in rows if r.day >= heat_first], today)
     return {
         "range_key": range_key,
@@ -115,11 +110,7 @@ def trends(user: User, range_key: str) -> dict:
         "adherence": [
             _adherence(user, r, in_range, start, today) for r in queries.active_routines(user.id)
         ],
-        "insights": [i for i in insights if i is not None],
-        "min_group": ins.MIN_GROUP,
+        "insights": findings,
+        "min_group": evidence.MIN_GROUP,
+        "covered": (in_range[0].day, in_range[-1].day) if in_range else None,
     }
-
-
-def summary(user: User, n: int) -> list[tuple[MassageSession, list[str]]]:
-    """The last n sessions with the note lines marked for the therapist."""
-    return [(s, series.therapist_notes(s.notes)) for s in queries.recent_sessions(user.id, n)]

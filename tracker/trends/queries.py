@@ -30,6 +30,8 @@ _COLUMNS = (
     S.style,
     S.pressure,
     func.coalesce(S.routine_id, Appointment.routine_id),
+    S.duration_minutes,
+    S.focus_areas,
 )
 
 
@@ -62,9 +64,10 @@ def session_rows(
     if until is not None:
         query = query.where(S.occurred_at < until)
     tz = ZoneInfo(zone)  # UTCDateTime already hands back aware UTC values
+    rows = [(r, r[0].astimezone(tz)) for r in db.session.execute(query)]
     return [
         SessionRow(
-            r[0].astimezone(tz).date(),
+            local.date(),
             r[1],
             r[2],
             r[3],
@@ -75,8 +78,11 @@ def session_rows(
             r[8] or "",
             r[9] or "",
             r[10],
+            r[11],
+            tuple(r[12] or ()),
+            local.hour,
         )
-        for r in db.session.execute(query)
+        for r, local in rows
     ]
 
 
@@ -115,7 +121,11 @@ def relief_groups(user_id: int, topic: str, since: datetime | None) -> list[Grou
     """Sessions and mean pain relief per therapist/style/kind/pressure, aggregated in SQL."""
     column, condition, label = RELIEF_DIMENSIONS[topic]
     relief = func.avg((S.pain_before - S.pain_after) * 1.0)
-    query = db.select(column, func.count(), relief).where(_live(user_id)).group_by(column)
+    query = (
+        db.select(column, func.count(), relief)
+        .where(_live(user_id), S.pain_before.is_not(None))  # unrated quick "Done" rows
+        .group_by(column)
+    )
     if condition is not None:
         query = query.where(condition)
     if since is not None:
@@ -233,16 +243,12 @@ def routine_streak(
 
 
 def last_session(user_id: int) -> MassageSession | None:
+    """The last rated session (an unrated quick "Done" has no pain change to show)."""
     return db.session.scalar(
-        db.select(S).where(_live(user_id)).order_by(S.occurred_at.desc()).limit(1)
-    )
-
-
-def recent_sessions(user_id: int, n: int) -> list[MassageSession]:
-    return list(
-        db.session.scalars(
-            db.select(S).where(_live(user_id)).order_by(S.occurred_at.desc()).limit(n)
-        )
+        db.select(S)
+        .where(_live(user_id), S.pain_before.is_not(None))
+        .order_by(S.occurred_at.desc())
+        .limit(1)
     )
 
 

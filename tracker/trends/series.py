@@ -32,6 +32,9 @@ class SessionRow:
     style: str = ""
     pressure: str = ""
     routine_id: int | None = None
+    duration: int | None = None
+    focus_areas: tuple[str, ...] = ()
+    hour: int | None = None  # local hour it started, for time-of-day insights
 
 
 def local_day(moment: datetime, zone: str) -> date:
@@ -106,6 +109,7 @@ def _buckets(rows: Sequence[SessionRow], bucket: str) -> list[tuple[date, list[S
 def pain_points(rows: Sequence[SessionRow], bucket: str = "session") -> list[PainPoint]:
     """Pain before/after per session, or averaged per week/month."""
     points = []
+    rows = [r for r in rows if r.pain_before is not None]  # an unrated quick "Done"
     for day, group in _buckets(rows, bucket):
         points.append(
             PainPoint(
@@ -121,7 +125,7 @@ def pain_points(rows: Sequence[SessionRow], bucket: str = "session") -> list[Pai
 
 def average_relief(rows: Sequence[SessionRow]) -> float | None:
     """Mean drop in pain (before minus after) per session."""
-    return mean(r.pain_before - r.pain_after for r in rows)
+    return mean(r.pain_before - r.pain_after for r in rows if r.pain_before is not None)
 
 
 def rolling_average(

@@ -5,9 +5,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..pagecache import cached_page
-from . import bp, pages, svg
-
-SUMMARY_DEFAULT, SUMMARY_MAX = 10, 50
+from . import bp, pages, report, share, svg
 
 
 @bp.get("/")
@@ -52,25 +50,23 @@ def trends():
 @bp.get("/trends/summary")
 @login_required
 def summary():
-    n = _small_int(request.args.get("n", str(SUMMARY_DEFAULT)), SUMMARY_MAX)
-    notice = (
-        None if n else f"Showing the last {SUMMARY_DEFAULT}: pick a number from 1 to {SUMMARY_MAX}."
-    )
-    n = n or SUMMARY_DEFAULT
-    rows = pages.summary(current_user, n)
+    range_key, n, all_notes, show_initials = report.options(request.args)
+    notice = None
+    if n is None:
+        notice = (
+            f"Showing the last {report.SUMMARY_DEFAULT}: pick a number from 1 to "
+            f"{report.SUMMARY_MAX}."
+        )
+    elif range_key is None:
+        notice = "That range isn't available, so this shows the last 12 weeks."
+    range_key, n = range_key or pages.DEFAULT_RANGE, n or report.SUMMARY_DEFAULT
     return render_template(
         "trends/summary.html",
-        rows=rows,
-        n=n,
         notice=notice,
-        all_notes=request.args.get("notes") == "all",
-        max_n=SUMMARY_MAX,
+        n=n,
+        max_n=report.SUMMARY_MAX,
+        ranges=pages.RANGES,
+        show_initials=show_initials,
+        share_days=share.SHARE_DAYS,
+        **report.build(current_user, range_key, n, all_notes, show_initials),
     )
-
-
-def _small_int(raw: str, most: int) -> int | None:
-    """1..most from a query string, else None (ASCII digits only, so int() can't raise)."""
-    if raw.isascii() and raw.isdigit() and len(raw) <= 4:
-        value = int(raw)
-        return value if 1 <= value <= most else None
-    return None

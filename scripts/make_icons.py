@@ -43,12 +43,16 @@ def shapes(scale: float) -> tuple[list, list]:
     return rects, arcs
 
 
-def render_png(size: int, *, full_bleed: bool, scale: float) -> Image.Image:
+def render_png(
+    size: int, *, full_bleed: bool, scale: float, background: bool = True
+) -> Image.Image:
     big = size * SUPERSAMPLE
     k = big / UNIT
     img = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     draw = ImageDraw.Draw(img)
-    if full_bleed:
+    if not background:
+        pass  # the notification badge: the white glyph alone on transparency
+    elif full_bleed:
         draw.rectangle((0, 0, big, big), fill=TEAL)
     else:
         draw.rounded_rectangle((0, 0, big - 1, big - 1), radius=112 * k, fill=TEAL)
@@ -65,6 +69,15 @@ def render_png(size: int, *, full_bleed: bool, scale: float) -> Image.Image:
             draw.ellipse(((px - w / 2) * k, (py - w / 2) * k, (px + w / 2) * k, (py + w / 2) * k),
                          fill=WHITE)  # fmt: skip
     return img.resize((size, size), Image.LANCZOS)
+
+
+def render_badge(size: int) -> Image.Image:
+    """The notification badge: Android draws only its alpha, so pure white with the glyph
+    as the alpha mask (resampling would otherwise darken the edges)."""
+    glyph = render_png(size, full_bleed=False, scale=1.3, background=False)
+    badge = Image.new("RGBA", (size, size), WHITE)
+    badge.putalpha(glyph.getchannel("A"))
+    return badge
 
 
 def render_svg() -> str:
@@ -103,6 +116,7 @@ def main() -> None:
     render_png(64, full_bleed=False, scale=1.0).save(
         OUT / "favicon.ico", sizes=[(16, 16), (32, 32), (48, 48)]
     )
+    render_badge(96).save(OUT / "badge-96.png", **opts)
     (OUT / "icon.svg").write_text(render_svg())
     print(f"icons written to {OUT}")
 

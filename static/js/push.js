@@ -25,6 +25,15 @@
     return response.json();
   };
 
+  // The device list was rendered before this device registered: never leave "No device
+  // gets reminders yet" beside "Reminders are on for this device".
+  const showRegistered = (saved) => {
+    localStorage.setItem("br-push", "on");  // sw-register.js repairs it on every app open
+    document.querySelectorAll("[data-no-devices]").forEach((p) => {
+      p.textContent = `This device (${saved.label}) gets reminders. Reload to see its details.`;
+    });
+  };
+
   const setStatus = (root, text, state) => {
     const status = root.querySelector("[data-push-status]");
     if (status) status.textContent = text;
@@ -51,6 +60,7 @@
       });
       const saved = await save(subscription);
       button.hidden = true;
+      showRegistered(saved);
       setStatus(root, `Reminders are on for this device (${saved.label}).`, "on");
       document.dispatchEvent(new CustomEvent("push:subscribed", { detail: saved }));
     } catch (error) {
@@ -76,6 +86,7 @@
       // Re-register silently: the server may have pruned it or the browser rotated it.
       const saved = await save(subscription);
       button.hidden = true;
+      showRegistered(saved);
       setStatus(root, `Reminders are on for this device (${saved.label}).`, "on");
     } catch (error) { /* the button still works */ }
   };
@@ -110,8 +121,30 @@
     history.replaceState(null, "", location.pathname + location.search);
   };
 
+  // "Send test notification" answers beside its button instead of reloading the page.
+  const testInPlace = (form) => form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const result = form.querySelector("[data-push-test-result]");
+    const button = form.querySelector("button");
+    button.disabled = true;
+    result.textContent = "Sending…";
+    try {
+      const response = await fetch(form.action, {
+        method: "POST", body: new FormData(form), credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      const json = await BR.json(response);
+      result.textContent = json.message || `The server answered ${response.status}.`;
+      result.dataset.ok = json.ok ? "yes" : "no";
+    } catch (error) {
+      result.textContent = "No connection. Try again when you are online.";
+    }
+    button.disabled = false;
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-push-root]").forEach(init);
+    document.querySelectorAll("form[data-push-test]").forEach(testInPlace);
     actionBar();
   });
 })();

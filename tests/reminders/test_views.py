@@ -185,7 +185,7 @@ def test_settings_lists_my_devices_and_the_turn_on_button(app, alice, bob, alice
     page = alice_client.get("/settings").get_data(as_text=True)
     assert "Alice&#39;s Pixel" in page and "Bob" not in page
     assert "data-push-enable" in page and "Home Screen" in page
-    assert "nothing delivered yet" in page
+    assert "has not received a reminder yet" in page
 
 
 def test_send_a_test_notification(app, alice, alice_client, fakepush):

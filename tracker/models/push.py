@@ -25,3 +25,6 @@ class PushSubscription(db.Model):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     failure_count: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The VAPID public key it was made with ('' = before keys were recorded): after a key
+    # rotation nothing is sent to a subscription made with another key.
+    vapid_key: Mapped[str] = mapped_column(String(100), default="", server_default="")

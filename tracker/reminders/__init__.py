@@ -7,7 +7,7 @@ bp = Blueprint("reminders", __name__)
 
 def init_app(app: Flask) -> None:
     from ..core import add_settings_section
-    from . import actions, api, views  # noqa: F401  (their routes attach to the blueprints)
+    from . import actions, actpage, api, health, views  # noqa: F401  (their routes attach to the blueprints)
     from .clock import reminders_cli
     from .keys import push_cli
     from .receivers import connect

@@ -19,12 +19,12 @@ from .. import timeutil
 from ..api import bp
 from ..api.errors import json_error
 from ..extensions import csrf, db, limiter
-from ..models import Appointment, MassageSession, Reminder, UsedActionToken, User
+from ..models import Appointment, MassageSession, Reminder, Routine, UsedActionToken, User
 from . import planner, schedule
 
 SALT = "reminder-action-v1"
 MAX_AGE = timedelta(days=2)
-ALLOWED = {"hydration": {"drank", "snooze"}}
+ALLOWED = {"hydration": {"drank", "snooze"}, "routine_due": {"done", "skip"}}
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -50,27 +50,43 @@ def perform_action(token: str):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return json_error(400, {"request": ['Send JSON such as {"action": "drank"}.']})
+    status, body = apply(token, data.get("action"))
+    if status != 200:
+        return json_error(status, body)
+    return jsonify(ok=True, **body)
+
+
+def apply(token: str, action: object) -> tuple[int, dict]:
+    """Check the token and do the action: (200, result) or (404/409/422, errors by field).
+    Shared by the JSON endpoint and the one-tap page (actpage.py)."""
     # Only 200/404/409/422 answers: the offline outbox replays anything else forever.
     try:
         claims = read_token(token)
     except SignatureExpired:
-        return json_error(422, {"token": ["This notification has expired."]})
+        return 422, {"token": ["This notification has expired."]}
     except BadSignature:
-        return json_error(404, {"token": ["This action link is not valid."]})
+        return 404, {"token": ["This action link is not valid."]}
     reminder = db.session.get(Reminder, claims["r"])
     if reminder is None or reminder.user_id != claims["u"]:
-        return json_error(404, {"token": ["This reminder no longer exists."]})
-    action = data.get("action")
+        return 404, {"token": ["This reminder no longer exists."]}
     if action not in ALLOWED.get(reminder.kind, set()):
-        return json_error(422, {"action": [f"Not available for this reminder: {action!r}."]})
+        return 422, {"action": [f"Not available for this reminder: {action!r}."]}
+    routine = None
+    if reminder.kind == "routine_due":
+        routine = db.session.get(Routine, reminder.subject_id)
+        if routine is None or routine.user_id != reminder.user_id or routine.kind != "self":
+            return 422, {"action": ["Only a self-massage routine can be done from here."]}
     try:
         with db.session.begin_nested():
             db.session.add(UsedActionToken(user_id=reminder.user_id, jti=str(claims["j"])[:64]))
     except IntegrityError:
-        return json_error(409, {"token": ["This action was already done."]})
-    body = drank(reminder, claims["j"]) if action == "drank" else snooze(reminder)
+        return 409, {"token": ["This action was already done."]}
+    if routine is not None:
+        body = routine_done(routine, claims["j"]) if action == "done" else skip_today(routine)
+    else:
+        body = drank(reminder, claims["j"]) if action == "drank" else snooze(reminder)
     db.session.commit()
-    return jsonify(ok=True, action=action, **body)
+    return 200, {"action": action, **body}
 
 
 def _chain_session(reminder: Reminder) -> tuple[MassageSession | None, Appointment | None]:
@@ -111,3 +127,22 @@ def snooze(reminder: Reminder) -> dict:
         "",
     )
     return {"snoozed_until": timeutil.iso(until)}
+
+
+def routine_done(routine: Routine, jti: str) -> dict:
+    """Log the self-massage under its routine, as the Done button on Home does; logging it
+    re-plans the nudge (session_changed). The session id is derived from the token."""
+    from ..logbook.store import quick_done
+
+    user = db.session.get(User, routine.user_id)
+    client_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"back-relief:action:{jti}"))
+    session, _ = quick_done(user, routine, client_id)
+    return {"session_id": session.client_id}
+
+
+def skip_today(routine: Routine) -> dict:
+    """No more nudges for this routine today; the next one is planned from tomorrow."""
+    user = db.session.get(User, routine.user_id)
+    routine.skipped_on = timeutil.today_in(user.timezone)
+    schedule.replan_routine(routine)
+    return {"skipped_on": routine.skipped_on.isoformat()}

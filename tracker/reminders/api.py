@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
 
+from .. import timeutil
 from ..api import bp
 from ..api.errors import json_error
 from ..extensions import db, limiter
-from ..models import PushSubscription
-from . import keys
+from ..models import PushSubscription, Reminder
+from . import badge, keys
 from .subscriptions import label_from_user_agent, validate
 
 
@@ -56,8 +57,36 @@ def subscribe():
     sub.p256dh, sub.auth, sub.label = clean["p256dh"], clean["auth"], label[:120]
     sub.user_agent = request.headers.get("User-Agent", "")[:300]
     sub.failure_count, sub.last_error = 0, ""
+    # The browser subscribed with the key /push/public-key serves; recorded so a rotation
+    # knows which devices must subscribe again.
+    sub.vapid_key = keys.current_public_key() or ""
     db.session.commit()
     return jsonify(id=sub.id, endpoint=sub.endpoint, label=sub.label), status
+
+
+@bp.get("/push/device")
+@login_required
+def device():
+    """What the page needs on every app open to repair this device's subscription and set
+    the icon badge: whether the server knows the endpoint for this account and with which
+    key it was made, the key to subscribe with now, and the badge count."""
+    endpoint = request.args.get("endpoint", "")
+    if len(endpoint) > 2048:
+        return json_error(422, {"endpoint": ["At most 2048 characters."]})
+    sub = None
+    if endpoint:
+        sub = db.session.scalar(
+            db.select(PushSubscription).where(
+                PushSubscription.endpoint == endpoint, PushSubscription.user_id == current_user.id
+            )
+        )
+    key = keys.current_public_key()
+    return jsonify(
+        publicKey=key,
+        registered=sub is not None,
+        currentKey=sub is not None and sub.vapid_key in ("", key),
+        badge=badge.counts([current_user.id], timeutil.now())[current_user.id],
+    )
 
 
 def _same_keys(sub: PushSubscription, clean: dict) -> bool:
@@ -83,3 +112,35 @@ def unsubscribe():
     db.session.delete(sub)
     db.session.commit()
     return "", 204
+
+
+REMINDER_STATUSES = ("pending", "sent", "failed", "expired", "cancelled")
+REMINDER_LIST_MAX = 500
+
+
+@bp.get("/reminders")
+@login_required
+def list_reminders():
+    """The user's reminders (optionally of one status), in due_at order; times carry the
+    user's local offset. At most 500, the earliest first."""
+    status = request.args.get("status", "")
+    query = db.select(Reminder).where(Reminder.user_id == current_user.id)
+    if status:
+        if status not in REMINDER_STATUSES:
+            return json_error(422, {"status": [f"One of {', '.join(REMINDER_STATUSES)}."]})
+        query = query.where(Reminder.status == status)
+    rows = db.session.scalars(query.order_by(Reminder.due_at, Reminder.id).limit(REMINDER_LIST_MAX))
+    zone = current_user.timezone
+    return jsonify(
+        reminders=[
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "due_at": timeutil.to_local(r.due_at, zone).isoformat(),
+                "status": r.status,
+                "title": (r.payload or {}).get("title", ""),
+                "body": (r.payload or {}).get("body", ""),
+            }
+            for r in rows
+        ]
+    )

@@ -1,7 +1,8 @@
 """The one clock process: `flask --app tracker reminders run` (Procfile: clock).
 
-Web workers never schedule; this process runs the dispatch interval job and the daily
-routine-due planning. Several clocks are safe (claims use leases), one is enough.
+Web workers never schedule; this process runs the dispatch interval job and the hourly
+routine-due planning. Several clocks are safe (claims use leases, planning is idempotent and
+walks users in chunks); one is enough, two for a fleet (docs/deploying.md).
 """
 
 from __future__ import annotations
@@ -47,8 +48,7 @@ def dispatch_job(app: Flask) -> None:
 
 def routine_job(app: Flask) -> None:
     def work() -> None:
-        users = schedule.plan_all_routines()
-        db.session.commit()
+        users = schedule.plan_all_routines()  # commits chunk by chunk
         log.info("planned routine-due reminders for %d users", users)
 
     _run_job(app, work, "routine planning failed")
@@ -130,6 +130,5 @@ def dispatch_once() -> None:
 @reminders_cli.command("plan-routines")
 def plan_routines() -> None:
     """Plan routine-due reminders now (the clock does this hourly)."""
-    users = schedule.plan_all_routines()
-    db.session.commit()
+    users = schedule.plan_all_routines()  # commits chunk by chunk
     click.echo(f"planned routines for {users} users")

@@ -117,7 +117,7 @@ def build_message(row: Reminder, now: datetime, app_badge: int = 0) -> PushMessa
     )
 
 
-def load_jobs(token: str, now: datetime) -> list[Job]:
+def load_jobs(token: str, now: datetime, key: str | None = None) -> list[Job]:
     # Plain rows of the columns we need: loading whole ORM objects cost more than the sends.
     rows = db.session.execute(
         db.select(
@@ -140,7 +140,13 @@ def load_jobs(token: str, now: datetime) -> list[Job]:
                 PushSubscription.p256dh,
                 PushSubscription.auth,
             )
-            .where(PushSubscription.user_id.in_(user_ids))
+            .where(
+                PushSubscription.user_id.in_(user_ids),
+                # Never send with a key the subscription was not made with (a rotation).
+                or_(PushSubscription.vapid_key == "", PushSubscription.vapid_key == key)
+                if key
+                else True,
+            )
             .order_by(PushSubscription.id)
         )
         for sub in subs:
@@ -280,7 +286,7 @@ def dispatch_due(now: datetime | None = None, *, limit: int = 500) -> PassResult
     result.claimed = claim(now, token, limit, lease)
     if not result.claimed:
         return result
-    jobs = load_jobs(token, now)
+    jobs = load_jobs(token, now, config.public_key)
     db.session.commit()  # close the read transaction: no network I/O inside one
     sends = Sends(
         jobs,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import os
+import tempfile
 from pathlib import Path
 
 import click
@@ -47,6 +49,14 @@ def application_server_key(vapid: Vapid02) -> str:
     return b64url(raw)
 
 
+def current_public_key() -> str | None:
+    """The key browsers subscribe with now, or None when push is not configured."""
+    try:
+        return application_server_key(load_vapid())
+    except RuntimeError:
+        return None
+
+
 def generate_pem() -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     return key.private_bytes(
@@ -54,6 +64,26 @@ def generate_pem() -> bytes:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+
+
+def write_private(path: Path, data: bytes, *, replace: bool) -> None:
+    """Write a secret file that is 0600 from its first byte, in a 0700 folder: a private
+    temporary file (mkstemp), then renamed into place, or linked (which refuses to overwrite a
+    key another process wrote meanwhile) unless replacing. Never readable half-written."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 push_cli = AppGroup("push", help="Web Push keys.")
@@ -69,8 +99,39 @@ def init_keys(force: bool) -> None:
     if path.exists() and not force:
         click.echo(f"VAPID key already present at {path}")
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(generate_pem())
-    path.chmod(0o600)
+    write_private(path, generate_pem(), replace=force)
     click.echo(f"Wrote VAPID key to {path}")
     click.echo(f"Public key: {application_server_key(load_vapid())}")
+
+
+@push_cli.command("rotate-keys")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def rotate_keys(yes: bool) -> None:
+    """Replace the VAPID key. Every device must then subscribe again: each does so the next
+    time the app is opened on it (static/js/sw-register.js); until then it gets nothing,
+    and Settings > Devices says so."""
+    from ..extensions import db
+    from ..models import PushSubscription
+
+    old = application_server_key(load_vapid())
+    if not yes:
+        click.confirm(
+            "Every device must open the app once to get reminders again. Rotate?", abort=True
+        )
+    # Rows from before keys were recorded were made with the key being replaced.
+    stamped = db.session.execute(
+        db.update(PushSubscription).where(PushSubscription.vapid_key == "").values(vapid_key=old)
+    ).rowcount
+    db.session.commit()
+    pem = generate_pem()
+    if current_app.config.get("VAPID_PRIVATE_KEY"):
+        # Production reads the key from the environment, which a command cannot change.
+        click.echo("Set VAPID_PRIVATE_KEY to this new key in the web and clock processes:")
+        click.echo(pem.decode())
+    else:
+        path = key_path(current_app)
+        path.write_bytes(pem)
+        path.chmod(0o600)
+        click.echo(f"Wrote the new VAPID key to {path}; restart the web and clock processes.")
+    click.echo(f"Old public key: {old} ({stamped} older subscriptions marked with it)")
+    click.echo(f"New public key: {application_server_key(Vapid02.from_pem(pem))}")

@@ -30,6 +30,11 @@ ACTIONS = {
     "sleep_checkin": [{"action": "rate", "title": "Rate sleep"}],
     "routine_due": [{"action": "book", "title": "Book it"}],
 }
+# A self-massage needs no booking: the nudge can be answered from the notification itself.
+SELF_ROUTINE_ACTIONS = [
+    {"action": "done", "title": "Done"},
+    {"action": "skip", "title": "Skip today"},
+]
 URGENCY = {
     "appointment": "high",
     "log_prompt": "normal",
@@ -350,9 +355,12 @@ def plan_routine_due(
     if getattr(routine, "archived_at", None) or getattr(routine, "paused_at", None):
         return []
     today = to_local(now, user.timezone).date()
-    due = local_to_utc(today, user.reminder_time, user.timezone)
+    if getattr(routine, "skipped_on", None) == today:  # "Skip today": next nudge tomorrow
+        today += timedelta(days=1)
+    at = getattr(routine, "preferred_time", None) or user.reminder_time  # per-routine nudge time
+    due = local_to_utc(today, at, user.timezone)
     if due < now:
-        due = local_to_utc(today + timedelta(days=1), user.reminder_time, user.timezone)
+        due = local_to_utc(today + timedelta(days=1), at, user.timezone)
     fitted = fit_quiet_hours(due, due + STALE_AFTER["routine_due"], user)
     if fitted is None:
         return []
@@ -363,15 +371,16 @@ def plan_routine_due(
         title = f"{routine.name} is due today"
     else:
         title = f"{routine.name} is due {next_due:%A}"
-    spec = _spec(
-        "routine_due",
-        routine.id,
-        f"{next_due.isoformat()}:{status}",
-        *fitted,
-        title,
-        "Nothing is booked yet. Book it?",
-        "/routine",
-    )
+    slot = f"{next_due.isoformat()}:{status}"
+    if getattr(routine, "kind", "professional") == "self":
+        body = "Tap Done when you have, or skip it today."
+        spec = ReminderSpec(
+            "routine_due", routine.id, slot, *fitted, title[:80], body, "/routine",
+            SELF_ROUTINE_ACTIONS,
+        )  # fmt: skip
+    else:
+        body = "Nothing is booked yet. Book it?"
+        spec = _spec("routine_due", routine.id, slot, *fitted, title, body, "/routine")
     return _fresh([spec], now)
 
 

@@ -405,9 +405,28 @@ def plan_routines_for(user: User, now: datetime | None = None) -> None:
         replan_routine(routine, now, last_done)
 
 
-def plan_all_routines(now: datetime | None = None) -> int:
-    """The clock's daily job: every user's routine-due nudges. Returns users planned."""
-    users = list(db.session.scalars(db.select(User)))
-    for user in users:
-        plan_routines_for(user, now)
-    return len(users)
+PLAN_CHUNK = 500
+
+
+def plan_all_routines(now: datetime | None = None, chunk: int = PLAN_CHUNK) -> int:
+    """The clock's hourly job: every user's routine-due nudges. Returns users planned.
+
+    Users are walked by id, `chunk` at a time, each chunk in its own transaction, so neither
+    a transaction nor memory grows with the number of users. A failure rolls back
+    one chunk only; the next run plans it again (planning is idempotent).
+    """
+    now = now or timeutil.now()
+    planned, after = 0, 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                db.select(User.id).where(User.id > after).order_by(User.id).limit(chunk)
+            )
+        )
+        if not ids:
+            return planned
+        for user in db.session.scalars(db.select(User).where(User.id.in_(ids))):
+            plan_routines_for(user, now)
+        db.session.commit()  # the identity map is weak: committed users are freed
+        planned += len(ids)
+        after = ids[-1]

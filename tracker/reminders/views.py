@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import timeutil
@@ -12,10 +12,10 @@ from ..extensions import db
 from ..models import PushSubscription, Reminder
 from ..ownership import owned_or_404
 from ..signals import preferences_changed
-from . import bp
+from . import bp, health, keys, payload
 from .dispatcher import NO_DEVICE
 from .forms import ReminderPrefsForm
-from .push import PushMessage, send_push
+from .push import MAX_PLAINTEXT, PushMessage, send_push
 
 
 def my_subscriptions() -> list[PushSubscription]:
@@ -107,16 +107,22 @@ def delete_device(sub_id: int):
 @bp.post("/settings/devices/<int:sub_id>/test")
 @login_required
 def test_device(sub_id: int):
-    """Send a test notification now, through the one send path (outside any transaction)."""
+    """Send a test notification now, through the one send path (outside any transaction).
+    The devices list posts it with fetch (Accept: application/json) and shows the answer
+    beside the button; without JavaScript it is a flash message after a redirect."""
     sub = owned_or_404(PushSubscription, sub_id)
+    content = {"title": "Back Relief test", "body": "Reminders work on this device."}
     message = PushMessage(
-        {
-            "title": "Back Relief test",
-            "body": "Reminders work on this device.",
-            "url": "/reminders",
-            "tag": "test",
-            "actions": [],
-        },
+        payload.build(
+            {**content, "url": "/reminders"},
+            reminder_id=0,
+            kind="test",
+            base=current_app.config["APP_URL"],
+            token=None,
+            data_actions=set(),
+            badge=0,
+            limit=MAX_PLAINTEXT,
+        ),
         ttl=600,
         urgency="high",
         topic="test",
@@ -125,21 +131,24 @@ def test_device(sub_id: int):
     try:
         outcome = send_push(sub, message)
     except RuntimeError as error:  # no VAPID key configured
-        flash(str(error), "error")
-        return redirect(url_for("accounts.settings") + "#devices-h")
+        return _test_answer(False, str(error))
     if outcome.ok:
         sub.last_success_at, sub.failure_count, sub.last_error = timeutil.now(), 0, ""
-        flash("Test notification sent. It should appear in a few seconds.", "success")
+        ok, text = True, "Test sent. It should appear on the device in a few seconds."
     elif outcome.result == "gone":
         db.session.delete(sub)
-        flash(
-            "This device has unsubscribed, so it was removed. Turn reminders on again there.",
-            "error",
-        )
+        ok, text = False, health.UNSUBSCRIBED + " It was removed from this list."
     else:
         sub.failure_count, sub.last_error = sub.failure_count + 1, outcome.error[:500]
-        flash(f"The push service did not accept the test: {outcome.error}", "error")
+        ok, text = False, health.plain_error(outcome.error)
     db.session.commit()
+    return _test_answer(ok, text)
+
+
+def _test_answer(ok: bool, text: str):
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(ok=ok, message=text)
+    flash(text, "success" if ok else "error")
     return redirect(url_for("accounts.settings") + "#devices-h")
 
 
@@ -151,7 +160,11 @@ def reminder_helpers():
     def reminders_settings() -> dict:
         form = ReminderPrefsForm(formdata=None)
         form.fill_from(current_user)
-        return {"form": form, "devices": my_subscriptions()}
+        key = keys.current_public_key()
+        devices = my_subscriptions()
+        # Made with a key since rotated away: it gets nothing until the app is opened there.
+        renew = {d.id for d in devices if d.vapid_key and key and d.vapid_key != key}
+        return {"form": form, "devices": devices, "renew": renew}
 
     def push_notice() -> dict | None:
         """Shown in the app when push cannot reach the user: missed reminders, or no device."""

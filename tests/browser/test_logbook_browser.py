@@ -24,8 +24,9 @@ def test_a_session_is_logged_in_four_taps(page, app, alice):
     assert advisory.is_hidden()
     rating(page, "mood", 4).tap()  # tap 3
     page.get_by_role("button", name="Save").first.tap()  # tap 4
-    page.wait_for_url("**/sessions")
+    page.wait_for_url("**/sessions?done=*")  # back to History, with a recap and Undo
     assert page.get_by_text("Session saved.").is_visible()
+    assert page.get_by_text("Pain 7 → 3 logged.").is_visible()
     with app.app_context():
         row = db.session.scalar(db.select(MassageSession))
         assert (row.pain_before, row.pain_after, row.mood, row.kind) == (7, 3, 4, "self")
@@ -38,10 +39,10 @@ def test_sleep_is_added_next_morning_from_history(page, app, alice):
     rating(page, "pain_after", 2).tap()
     rating(page, "mood", 5).tap()
     page.get_by_role("button", name="Save").first.tap()
-    page.wait_for_url("**/sessions")
+    page.wait_for_url("**/sessions?done=*")
     page.get_by_role("link", name="Edit").first.tap()
     rating(page, "sleep_quality", 4).tap()
     page.fill('input[name="sleep_hours"]', "7.5")
     page.get_by_role("button", name="Save").last.tap()
-    page.wait_for_url("**/sessions")
+    page.wait_for_url("**/sessions?done=*")
     assert page.get_by_text("Sleep: Good (7.5 h)").is_visible()

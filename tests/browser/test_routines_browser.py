@@ -56,7 +56,10 @@ def test_two_routines_book_move_cancel_on_a_phone(page, alice):
     assert page.get_by_text("09:15").first.is_visible()
     fits_phone(page)
 
-    page.get_by_role("button", name="Cancel appointment").click()
+    page.get_by_role("link", name="Cancel appointment…").click()  # asks first
+    assert page.get_by_text("Cancel this appointment?").is_visible()
+    fits_phone(page)
+    page.get_by_role("button", name="Yes, cancel it").click()
     assert page.get_by_text("Appointment cancelled.").is_visible()
     assert page.locator(".status-cancelled").first.is_visible()
 

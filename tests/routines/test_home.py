@@ -65,7 +65,7 @@ def test_home_shows_next_appointment_countdown_and_each_routine(app, alice, bob,
         cadence_unit="weeks",
         anchor_date=date(2026, 5, 3),
     )
-    make.routine(alice, name="Fortnightly", anchor_date=date(2026, 5, 20))
+    fortnightly = make.routine(alice, name="Fortnightly", anchor_date=date(2026, 5, 20))
     make.routine(alice, name="Paused one", paused_at=NOW)
     make.routine(alice, name="Archived one", archived_at=NOW)
     make.appointment(alice, starts_at=NOW + timedelta(days=2, hours=3), therapist_name="Dana")
@@ -88,7 +88,10 @@ def test_home_shows_next_appointment_countdown_and_each_routine(app, alice, bob,
         ]
     html = render_home(app, alice.id)
     assert "Fri 08 May 2026, 15:00" in html and "in 2 days" in html and "with Dana" in html
-    assert f"/appointments/new?routine={weekly.id}" in html and "Book next" in html
+    # A self-massage is done at home, not booked: Done instead of "Book next".
+    assert f"/appointments/new?routine={weekly.id}" not in html
+    assert f'action="/sessions/done/{weekly.id}"' in html
+    assert f"/appointments/new?routine={fortnightly.id}" in html and "Book next" in html
     assert "overdue by 3 days" in html and "Archived one" not in html
 
 

@@ -30,6 +30,7 @@ from ..values import (  # noqa: F401  (re-exported: the logbook's callers import
     parse_int,
     parse_list,
     parse_local,
+    parse_page,
     parse_row_id,
     parse_text,
     parse_uuid,
@@ -138,9 +139,14 @@ class SessionSchema:
         return found
 
     def routine(self, value: Any) -> Routine:
-        number = parse_int(value, 1, 2**31 - 1)
+        """By the routine's numeric id, or its client UUID (as /api/v1/routines has it)."""
+        number = parse_row_id(value)
+        if number is None and isinstance(value, str) and "-" in value:
+            column, key = Routine.client_id, parse_uuid(value)
+        else:
+            column, key = Routine.id, parse_int(value, 1, 2**31 - 1)
         found = db.session.scalar(
-            db.select(Routine).where(Routine.id == number, Routine.user_id == self.user.id)
+            db.select(Routine).where(column == key, Routine.user_id == self.user.id)
         )
         if found is None:
             raise Invalid("No such routine in your account.")

@@ -10,9 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from .. import ownership, timeutil
 from ..extensions import db
-from ..models import MassageSession
+from ..models import MassageSession, Routine
 from ..signals import session_changed
-from .schema import Invalid, apply, fingerprint, parse_uuid
+from .schema import DEFAULT_DURATION, Invalid, apply, fingerprint, parse_uuid
 
 UNDO_DAYS = 30
 
@@ -67,6 +67,33 @@ def create_or_replay(user_id: int, clean: dict) -> tuple[MassageSession, str]:
         return winner, "replayed" if winner.request_hash == digest else "conflict"
     session_changed.send(session)
     return session, "created"
+
+
+def quick_done(user, routine: Routine, client_id: str) -> tuple[MassageSession, str]:
+    """One tap on a self-massage routine: a session under it with the routine's own tools,
+    focus areas and duration, and no ratings yet (the person may add them later)."""
+    existing = find(user.id, client_id)
+    if existing is not None:  # a double tap or a retried notification action
+        return existing, "replayed"
+    clean = {
+        "id": client_id,
+        "occurred_at": timeutil.now().replace(second=0, microsecond=0),
+        "kind": "self",
+        "duration_minutes": routine.duration_minutes or DEFAULT_DURATION["self"],
+        "style": "",
+        "therapist": "",
+        "therapist_id": None,
+        "focus_areas": list(routine.focus_areas or []),
+        "tools": list(routine.tools or []),
+        "pressure": "medium",
+        "water_glasses": 0,
+        "notes": "",
+        "routine_id": routine.id,
+        "appointment_id": None,
+        **dict.fromkeys(("pain_before", "pain_after", "mood", "relaxation", "sleep_quality")),
+        "sleep_hours": None,
+    }
+    return create_or_replay(user.id, clean)
 
 
 def update(session: MassageSession, clean: dict) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import time, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,7 +15,15 @@ from ..extensions import db
 from ..models import Appointment, MassageSession, Routine
 from ..models.routine import KINDS
 from . import bp, csvio, forms, store
-from .schema import SEVERE_PAIN, Invalid, SessionSchema, parse_day, parse_row_id, parse_uuid
+from .schema import (
+    SEVERE_PAIN,
+    Invalid,
+    SessionSchema,
+    parse_day,
+    parse_page,
+    parse_row_id,
+    parse_uuid,
+)
 
 PER_PAGE = 20
 ADVISORY = (
@@ -47,18 +57,38 @@ def owned_routine_or_404(raw: str) -> Routine:
 
 def render_form(values: dict, errors: dict, *, session=None, status: int = 200):
     zone = current_user.timezone
+    routines = forms.active_routines(current_user.id)
+    chosen = parse_row_id(values.get("routine_id") or "")  # posted text: never int() it
+    if chosen and chosen not in {r.id for r in routines}:  # e.g. an archived one, if it's ours
+        found = db.session.scalar(
+            db.select(Routine).where(Routine.id == chosen, Routine.user_id == current_user.id)
+        )
+        routines += [found] if found is not None else []
+    back = safe_next(request.values.get("next") or referrer_path(), "")
     return render_template(
         "logbook/form.html", values=values, errors=errors, session=session, f=forms,
         therapists=forms.therapist_names(current_user.id), severe=SEVERE_PAIN,
         when_label=forms.when_label(values.get("occurred_at_local") or "", zone),
+        routines=routines, summary=forms.summary(values, routines), next_url=back,
     ), status  # fmt: skip
 
 
+def referrer_path() -> str:
+    """The page the form was opened from, if it is one of ours (for the recap after Save)."""
+    ref = urlsplit(request.referrer or "")
+    if ref.netloc != request.host or ref.path.startswith("/sessions/"):
+        return ""
+    return ref.path + (f"?{ref.query}" if ref.query else "")
+
+
 def after_save(session: MassageSession, message: str):
-    flash(message, "success")
+    """Back to the page the form was opened from, with a recap and Undo (_recap.html)."""
     if session.pain_after is not None and session.pain_after >= SEVERE_PAIN:
         flash(ADVISORY, "advisory")
-    return redirect(url_for("logbook.history"))
+    back = safe_next(request.form.get("next"), url_for("logbook.history"))
+    if back.startswith(url_for("logbook.history")):
+        flash(message, "success")
+    return redirect(with_query(back, done=session.client_id))
 
 
 @bp.route("/sessions/new", methods=["GET", "POST"])
@@ -82,7 +112,7 @@ def new_session():
         if request.args.get("routine"):
             routine = owned_routine_or_404(request.args["routine"])
         return render_form(forms.defaults(current_user, appointment, routine), {})
-    values = forms.payload(request.form)
+    values = forms.follow_choice(forms.payload(request.form), current_user)
     clean, errors = SessionSchema(current_user).clean(values)
     if errors:
         return render_form(values, errors, status=422)
@@ -95,6 +125,37 @@ def new_session():
     return after_save(session, "Session saved." if outcome == "created" else "Already saved.")
 
 
+def safe_next(raw: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything that could leave the site falls back."""
+    if not raw or not raw.startswith("/") or raw.startswith(("//", "/\\")):
+        return default
+    return raw
+
+
+def with_query(path: str, **params: str) -> str:
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in params] + list(params.items())
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+@bp.post("/sessions/done/<int:routine_id>")
+@login_required
+def quick_done(routine_id: int):
+    """One tap on a self-massage card: saved under that routine, then back with an Undo."""
+    routine = owned_routine_or_404(str(routine_id))
+    back = safe_next(request.form.get("next"))
+    if routine.kind != "self" or routine.archived_at is not None:
+        flash("Only an active self-massage routine has a one-tap Done; use Log a session.", "error")
+        return redirect(back)
+    try:  # the page's hidden id makes a double tap save once
+        client_id = parse_uuid(request.form.get("id") or "")
+    except Invalid:
+        client_id = str(uuid.uuid4())
+    session, _ = store.quick_done(current_user, routine, client_id)
+    db.session.commit()
+    return redirect(with_query(back, done=session.client_id))
+
+
 @bp.route("/sessions/<raw_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_session(raw_id: str):
@@ -102,7 +163,7 @@ def edit_session(raw_id: str):
     session = store.owned_or_404(raw_id)
     if request.method == "GET":
         return render_form(forms.from_session(session, current_user.timezone), {}, session=session)
-    values = forms.payload(request.form)
+    values = forms.follow_choice(forms.payload(request.form), current_user)
     values["id"] = session.client_id
     clean, errors = SessionSchema(current_user).clean(values)
     if errors:
@@ -148,7 +209,9 @@ def history():
         .where(*filters["where"])
         .order_by(MassageSession.occurred_at.desc(), MassageSession.id.desc())
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    page = db.paginate(
+        query, page=parse_page(request.args.get("page")), per_page=PER_PAGE, error_out=False
+    )
     therapists = db.session.scalars(
         db.select(MassageSession.therapist_name)
         .where(MassageSession.user_id == current_user.id, MassageSession.therapist_name != "")
@@ -174,6 +237,9 @@ def delete_session(raw_id: str):
     session = store.owned_or_404(raw_id)
     store.soft_delete(session)
     db.session.commit()
+    if request.form.get("next"):  # Undo of a quick Done or of a recap: back where it was
+        flash("Session removed.", "success")
+        return redirect(safe_next(request.form["next"]))
     return redirect(url_for("logbook.history", deleted=session.client_id))
 
 

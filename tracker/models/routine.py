@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, Time
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,9 +44,12 @@ class Therapist(db.Model):
 
 class Routine(db.Model):
     __tablename__ = "routine"
+    __table_args__ = (UniqueConstraint("user_id", "client_id", name="uq_routine_user_client"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    # Client UUID: API creates are idempotent on it (like sessions and appointments).
+    client_id: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(20), default="professional")
     # "every": cadence_count cadence_units from the anchor; "times": cadence_count sessions per
@@ -66,6 +70,8 @@ class Routine(db.Model):
     focus_areas: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     # Per-routine "it's due" nudge, sent at preferred_time.
     nudge_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # Local date the nudge was skipped ("Skip today"): no nudge again until the next day.
+    skipped_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Closed pause intervals [[start_iso, end_iso], ...] so streaks can skip them.
     pauses: Mapped[list] = mapped_column(JSON, default=list)

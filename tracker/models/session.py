@@ -68,9 +68,10 @@ class MassageSession(db.Model):
     style: Mapped[str] = mapped_column(String(30), default="")
     focus_areas: Mapped[list] = mapped_column(JSON, default=list)
     pressure: Mapped[str] = mapped_column(String(10), default="medium")
-    pain_before: Mapped[int]
-    pain_after: Mapped[int]
-    mood: Mapped[int]
+    # Null only for a one-tap "Done" that has not been rated yet (docs/logbook.md).
+    pain_before: Mapped[int | None] = mapped_column(nullable=True)
+    pain_after: Mapped[int | None] = mapped_column(nullable=True)
+    mood: Mapped[int | None] = mapped_column(nullable=True)
     relaxation: Mapped[int | None] = mapped_column(nullable=True)
     sleep_quality: Mapped[int | None] = mapped_column(nullable=True)
     sleep_hours: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -26,7 +26,7 @@ from ..logbook.schema import (
     parse_text,
     parse_uuid,
 )
-from ..models import Appointment, Routine
+from ..models import Appointment
 from ..models.appointment import STATUSES
 from ..models.routine import STYLES
 from ..ownership import owned_or_404
@@ -196,30 +196,3 @@ def patch_appointment(raw_id: str):
         return invalid({problem.field: [str(problem)]})
     db.session.commit()
     return jsonify(appointment_json(appt))
-
-
-@bp.get("/routines")
-@login_required
-def list_routines():
-    rows = db.session.scalars(
-        db.select(Routine).where(Routine.user_id == current_user.id).order_by(Routine.id)
-    )
-    return jsonify(
-        routines=[
-            {
-                "id": r.id,
-                "name": r.name,
-                "kind": r.kind,
-                "cadence_count": r.cadence_count,
-                "cadence_unit": r.cadence_unit,
-                "anchor_date": r.anchor_date.isoformat(),
-                "preferred_time": r.preferred_time.strftime("%H:%M"),
-                "therapist": r.therapist.name if r.therapist else "",
-                "style": r.style,
-                "duration_minutes": r.duration_minutes,
-                "paused": r.paused_at is not None,
-                "archived": r.archived_at is not None,
-            }
-            for r in rows
-        ]
-    )

@@ -11,7 +11,7 @@ from .. import timeutil
 from ..extensions import db
 from ..models import Appointment, Routine, Therapist
 from ..ownership import owned_or_404
-from . import booking, bp, queries
+from . import booking, bp, drafts, queries
 from .forms import AppointmentForm, RescheduleForm, owned_choices
 from .views import require_owned, therapist_choices
 
@@ -102,9 +102,12 @@ def _defaults(routine: Routine | None) -> dict:
 @bp.route("/appointments/new", methods=["GET", "POST"])
 @login_required
 def new_appointment():
+    if (leave := drafts.leaving()) is not None:
+        return leave
     routine_arg = request.args.get("routine")
     routine = owned_or_404(Routine, routine_arg) if routine_arg else None
-    form = AppointmentForm(**_defaults(routine))
+    typed = drafts.returning()
+    form = AppointmentForm(formdata=typed) if typed else AppointmentForm(**_defaults(routine))
     _choices(form)
     if form.validate_on_submit():
         starts_at, details, note = _details(form, None)
@@ -127,8 +130,15 @@ def appointment(appointment_id: int):
 @login_required
 def edit_appointment(appointment_id: int):
     appt = owned_or_404(Appointment, appointment_id)
+    if (leave := drafts.leaving()) is not None:
+        return leave
     local = timeutil.to_local(appt.starts_at, current_user.timezone)
-    form = AppointmentForm(obj=appt, day=local.date(), at=local.time())
+    typed = drafts.returning()
+    form = (
+        AppointmentForm(formdata=typed)
+        if typed
+        else AppointmentForm(obj=appt, day=local.date(), at=local.time())
+    )
     _choices(form)
     if form.validate_on_submit():
         starts_at, details, note = _details(form, appt)
@@ -151,6 +161,17 @@ def reschedule_appointment(appointment_id: int):
         booking.move(appt, starts_at)
         return _done(appt, "Appointment moved.", note)
     return render_template("routines/reschedule.html", form=form, appt=appt)
+
+
+@bp.get("/appointments/<int:appointment_id>/confirm-cancel")
+@login_required
+def confirm_cancel(appointment_id: int):
+    """The confirmation step before cancelling (a page, so it works without JS)."""
+    appt = owned_or_404(Appointment, appointment_id)
+    if appt.status != "booked":
+        flash("Only a booked appointment can be cancelled.", "error")
+        return redirect(url_for("routines.appointment", appointment_id=appt.id))
+    return render_template("routines/cancel.html", appt=appt)
 
 
 STATUS_ACTIONS = {"cancel": ("booked", "Appointment cancelled."),

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -31,9 +30,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core import BoundedIntegerField
 from ..labels import FOCUS_LABELS, TOOL_LABELS, WEEKDAY_LABELS
 from ..models.routine import KINDS, STYLES
 from ..models.session import FOCUS_AREAS, TOOLS
+from ..values import parse_row_id
 from . import cadence
 
 STYLE_CHOICES = [SelectChoice(s, s.replace("_", " ").capitalize()) for s in STYLES]
@@ -72,7 +73,10 @@ def _optional_id(value):
     """'' or None -> None; anything else must be an int (the view checks ownership)."""
     if value in (None, "", "0", 0):
         return None
-    return int(value)
+    number = value if isinstance(value, int) else parse_row_id(value)
+    if number is None:  # not digits, or past 64 bits: never int() on arbitrary text
+        raise ValueError("Not a valid choice.")
+    return number
 
 
 class OwnedSelect(SelectField):
@@ -99,9 +103,9 @@ class RoutineForm(FlaskForm):
     )
     kind = SelectField("Kind", choices=KIND_CHOICES)
     cadence_kind = RadioField("How often", choices=CADENCE_CHOICES, default="every")
-    cadence_count = IntegerField("Every", validators=[Optional()], default=2)
+    cadence_count = BoundedIntegerField("Every", validators=[Optional()], default=2)
     cadence_unit = SelectField("Unit", choices=UNIT_CHOICES, default="weeks")
-    times_count = IntegerField("Times", validators=[Optional()], default=2)
+    times_count = BoundedIntegerField("Times", validators=[Optional()], default=2)
     times_per = SelectField("Per", choices=PER_CHOICES, default="weeks")
     weekdays = MultiCheckboxField(
         "Days",
@@ -122,7 +126,9 @@ class RoutineForm(FlaskForm):
     )
     therapist_id = OwnedSelect("Usual therapist")
     style = SelectField("Style", choices=STYLE_CHOICES)
-    duration_minutes = IntegerField("Duration (minutes)", validators=duration_rules, default=60)
+    duration_minutes = BoundedIntegerField(
+        "Duration (minutes)", validators=duration_rules, default=60
+    )
 
     def validate(self, extra_validators=None) -> bool:
         """Check the part of the cadence the chosen kind uses; its message goes beside it.
@@ -184,7 +190,9 @@ class AppointmentForm(FlaskForm):
     therapist_id = OwnedSelect("Therapist")
     day = DateField("Date", validators=[InputRequired("Choose a date."), reasonable_date])
     at = TimeField("Start time", validators=[InputRequired("Choose a time.")])
-    duration_minutes = IntegerField("Duration (minutes)", validators=duration_rules, default=60)
+    duration_minutes = BoundedIntegerField(
+        "Duration (minutes)", validators=duration_rules, default=60
+    )
     style = SelectField("Style", choices=STYLE_CHOICES)
     location = StringField("Location", validators=[Optional(), Length(max=200)])
     notes = TextAreaField("To tell my therapist", validators=[Optional(), Length(max=4000)])

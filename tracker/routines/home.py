@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_login import current_user
 
 from .. import timeutil
 from ..extensions import db
-from ..models import Appointment
+from ..models import Appointment, MassageSession
 from . import cadence, queries
 
 
@@ -36,3 +37,18 @@ def routine_home() -> dict | None:
         "routines": routines,
         "today": today,
     }
+
+
+def just_done() -> MassageSession | None:
+    """The session a one-tap Done just saved (?done=<uuid>), for its Undo; only the
+    current user's live sessions, so a copied link shows nothing to anyone else."""
+    raw = request.args.get("done", "")
+    if not current_user.is_authenticated or not 30 <= len(raw) <= 36:
+        return None
+    return db.session.scalar(
+        db.select(MassageSession).where(
+            MassageSession.user_id == current_user.id,
+            MassageSession.client_id == raw.lower(),
+            MassageSession.deleted_at.is_(None),
+        )
+    )

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Appointment, MassageSession, Therapist
 from ..ownership import owned_or_404
-from . import bp, queries
+from . import bp, drafts, queries
 from .forms import TherapistForm
 
 
@@ -38,7 +38,8 @@ def new_therapist():
     form = TherapistForm()
     if (therapist := _save(form, None)) is not None:
         flash(f"{therapist.name} added.", "success")
-        return redirect(url_for("routines.therapists"))
+        back = drafts.back_url(therapist.id)  # the routine/appointment form it came from
+        return redirect(back or url_for("routines.therapists"))
     return render_template("routines/therapist_form.html", form=form, therapist=None)
 
 

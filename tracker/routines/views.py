@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Routine
 from ..ownership import owned_or_404
 from ..signals import routine_changed
-from . import bp, cadence, queries
+from . import bp, cadence, drafts, queries
 from .forms import RoutineForm, owned_choices
 
 
@@ -81,8 +81,11 @@ def _save(form: RoutineForm, routine: Routine | None):
 @bp.route("/routine/new", methods=["GET", "POST"])
 @login_required
 def new_routine():
+    if (leave := drafts.leaving()) is not None:
+        return leave
     today = timeutil.today_in(current_user.timezone)
-    form = RoutineForm(anchor_date=today)
+    typed = drafts.returning()
+    form = RoutineForm(formdata=typed) if typed else RoutineForm(anchor_date=today)
     if (routine := _save(form, None)) is not None:
         flash(f"Routine “{routine.name}” saved.", "success")
         return redirect(url_for("routines.index"))
@@ -93,12 +96,19 @@ def new_routine():
 @login_required
 def edit_routine(routine_id: int):
     routine = owned_or_404(Routine, routine_id)
+    if (leave := drafts.leaving()) is not None:
+        return leave
     targets = (
         {"times_count": routine.cadence_count, "times_per": routine.cadence_unit}
         if routine.cadence_kind == "times"
         else {}
     )
-    form = RoutineForm(obj=routine, weekdays=routine.cadence_weekdays, **targets)
+    typed = drafts.returning()
+    form = (
+        RoutineForm(formdata=typed)
+        if typed
+        else RoutineForm(obj=routine, weekdays=routine.cadence_weekdays, **targets)
+    )
     if _save(form, routine) is not None:
         flash("Routine updated.", "success")
         return redirect(url_for("routines.index"))

@@ -1,8 +1,13 @@
 """Extension objects, created once at import and bound to an app in create_app()."""
 
+import contextlib
+import logging
+import os
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -28,7 +33,36 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+mail = Mail()  # bound in accounts.init_app; sent through accounts/mail.py only
+log = logging.getLogger(__name__)
+
+
+class SharedLimiter(Limiter):
+    """Says at start-up when per-process counting would multiply every limit (config.py)."""
+
+    def init_app(self, app) -> None:
+        super().init_app(app)
+        warning = app.config.get("RATELIMIT_STARTUP_WARNING")
+        if warning:
+            log.warning(warning)  # through the app's logger ("tracker"), on stderr
+
+
+limiter = SharedLimiter(key_func=get_remote_address, default_limits=[])
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_file_is_private(dialect, conn_rec, cargs, cparams) -> None:
+    """sqlite3 would create a new database file with the umask (usually world-readable), and
+    health data has no business being readable by other local users. Create it 0600 first;
+    SQLite gives its -wal and -shm files the database file's mode. An existing file keeps its
+    mode (O_CREAT without O_EXCL changes nothing)."""
+    if dialect.name != "sqlite" or cparams.get("uri") or not cargs:
+        return
+    name = cargs[0]
+    if name and name != ":memory:":
+        # A missing folder or a read-only file: sqlite3 reports it as it always has.
+        with contextlib.suppress(OSError):
+            os.close(os.open(name, os.O_RDONLY | os.O_CREAT, 0o600))
 
 
 @event.listens_for(Engine, "connect")

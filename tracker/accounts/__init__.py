@@ -1,4 +1,4 @@
-"""Accounts: register, log in, sign-ins, settings, export and delete."""
+"""Accounts: register, log in, sign-ins, password reset, settings, export and delete."""
 
 from flask import Blueprint, Flask
 
@@ -6,11 +6,14 @@ bp = Blueprint("accounts", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from ..extensions import login_manager
+    from ..extensions import login_manager, mail
 
     # The *_views modules are imported for their routes, which attach to bp.
-    from . import activity, signin_views, signins, token_views, views  # noqa: F401
+    from . import activity, recovery_views, signin_views, signins, token_views, views  # noqa: F401
+    from .cli import users_cli
 
     login_manager.user_loader(signins.load_user)
+    mail.init_app(app)
+    app.cli.add_command(users_cli)
     activity.init_app(app)
     app.register_blueprint(bp)

@@ -67,3 +67,18 @@ class DeleteForm(FlaskForm):
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password to confirm.")]
     )
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("Email", validators=email_rules)
+
+
+class ResetForm(FlaskForm):
+    new = PasswordField("New password", validators=password_rules)
+    confirm = PasswordField(
+        "Repeat new password", validators=[EqualTo("new", message="The passwords do not match.")]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button only: a mail scanner that follows the link (a GET) must not confirm it."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam, delete, or_, select, update
 
 from .. import timeutil
@@ -82,6 +83,13 @@ def sign_in(user: User, remember: bool) -> SignIn:
     db.session.flush()
     user.current_signin, user.signin_secret = signin, raw
     login_user(user, remember=remember)
+    # A CSRF secret planted before login (say, by someone who had this browser) must not
+    # outlive it. The new one is made now, not on the next form, so the first page after
+    # login already has the secret the page cache is keyed on.
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
+    generate_csrf()
     return signin
 
 
@@ -119,6 +127,12 @@ def live_signins(user: User) -> list[SignIn]:
 
 def end(signin: SignIn) -> None:
     signin.ended_at = timeutil.now()
+
+
+def end_all(user: User) -> int:
+    """End every sign-in of the user, this browser's included (a password reset)."""
+    query = update(SignIn).where(SignIn.user_id == user.id, SignIn.ended_at.is_(None))
+    return db.session.execute(query.values(ended_at=timeutil.now())).rowcount
 
 
 def end_others(user: User) -> int:

@@ -13,14 +13,9 @@ from flask_wtf.csrf import generate_csrf
 from .. import timeutil
 from ..extensions import db, limiter
 from ..models import User
-from . import bp, signins
+from . import bp, links, login_guard, mail, signins
 from .data import delete_user, export_user
 from .forms import DeleteForm, EmailChangeForm, LoginForm, PasswordForm, RegisterForm, SettingsForm
-
-
-def _email_key() -> str:
-    """Rate-limit key per account, so one address cannot be brute-forced from many IPs."""
-    return "acct:" + User.normalise_email(request.form.get("email", ""))
 
 
 def _user_key() -> str:
@@ -59,6 +54,7 @@ def register():
             db.session.add(user)
             db.session.flush()
             signins.sign_in(user, remember=True)
+            login_guard.remember_device(user.email)
             db.session.commit()
             flash("Welcome to Back Relief! Start by setting up your routine.", "success")
             return redirect(url_for("routines.onboarding"))
@@ -67,15 +63,29 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per 15 minutes", methods=["POST"])
-@limiter.limit("5 per 15 minutes", key_func=_email_key, methods=["POST"])
+# Per account for strangers, and per device on a browser that has logged in to the account
+# before, so strangers using up the account's budget don't lock its owner out (login_guard).
+@limiter.limit(
+    "5 per 15 minutes",
+    key_func=login_guard.account_key,
+    methods=["POST"],
+    exempt_when=login_guard.known_device,
+)
+@limiter.limit(
+    "10 per 15 minutes",
+    key_func=login_guard.device_key,
+    methods=["POST"],
+    exempt_when=lambda: not login_guard.known_device(),
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.by_email(form.email.data)
-        if user and user.check_password(form.password.data):
+        user = login_guard.authenticate(form.email.data, form.password.data)
+        if user is not None:
             signins.sign_in(user, remember=form.remember.data)
+            login_guard.remember_device(user.email)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match.")
@@ -147,10 +157,21 @@ def change_email():
             form.password.errors.append("Your password is not correct.")
         elif existing and existing.id != current_user.id:
             form.email.errors.append("An account with this email already exists.")
+        elif User.normalise_email(form.email.data) == current_user.email:
+            form.email.errors.append("This is already your email.")
         else:
-            current_user.email = User.normalise_email(form.email.data)
-            db.session.commit()
-            flash("Email changed.", "success")
+            # Nothing changes until the new address proves it is theirs (links.py).
+            new = User.normalise_email(form.email.data)
+            token = links.email_token(current_user, new)
+            link = links.external_url("accounts.confirm_email", token=token)
+            message = mail.compose(
+                new, "Confirm your new email for Back Relief", "email_confirm", link=link
+            )
+            mail.send_after_commit(message)
+            flash(
+                f"We sent a link to {new}. Your email changes when you open it (within an hour).",
+                "info",
+            )
             return redirect(url_for("accounts.settings"))
     return render_template("accounts/email.html", form=form)
 

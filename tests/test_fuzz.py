@@ -1,9 +1,11 @@
 """Property-based fuzzing of the JSON API and the main forms (Hypothesis).
 
 Every request starts from a valid body and replaces, adds or drops fields with arbitrary
-values: wrong types, huge numbers, unicode, NUL, nested objects, nulls, edge dates. Whatever
-comes in: never a 5xx; on /api/ every 4xx is JSON with an `errors` object; and a refused
-request (4xx, or a form re-rendered with errors) leaves every table exactly as it was.
+values: wrong types, huge numbers (past 4,300 digits and 64 bits), unicode, NUL, lone
+surrogates, nested objects, nulls, edge dates, bad zone names. Whatever comes in: never a 5xx;
+on /api/ every 4xx is JSON with an `errors` object; and a refused request (4xx, or a form
+re-rendered with errors) leaves every table exactly as it was. Registration, CSV import, list
+parameters and the regression cases are in test_fuzz_inputs.py, on these same strategies.
 
 One app and one logged-in client serve the whole module, so this stays fast; each check
 compares the database before and after its own request.
@@ -11,9 +13,7 @@ compares the database before and after its own request.
 
 from __future__ import annotations
 
-import io
 import secrets
-import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -79,15 +79,33 @@ EDGE_TEXT = [
     "23:59",
     "https://fcm.googleapis.com/fcm/send/x",
     "http://127.0.0.1:22/",
+    # Issue #14: int() raises past 4,300 digits; ids past 64 bits; zone names that make
+    # ZoneInfo open a long path (OSError) or a folder (IsADirectoryError).
+    "9" * 4301,
+    "-" + "1" * 5000,
+    " 0000000000000000000000000000007 ",
+    "99999999999999999999",
+    "9223372036854775808",
+    "a" * 300,
+    "Europe/" + "x" * 300,
+    "America",
+    "Europe/Berlin/",
+    "../../etc/passwd",
 ]
+# Only JSON can carry a lone surrogate: a form or CSV is UTF-8 bytes, decoded with U+FFFD.
+SURROGATES = ["\ud800", "a\udfffb", "\udc00\ud800", "ok \ud83d"]
+big_numbers = st.integers(10**18, 10**4000) | st.integers(10**18, 10**4000).map(lambda n: -n)
 scalars = (
     st.none()
     | st.booleans()
     | st.integers()
     | st.integers(-(2**80), 2**80)
+    | big_numbers
     | st.floats()
     | st.text(max_size=40)
     | st.sampled_from(EDGE_TEXT)
+    | st.sampled_from(SURROGATES)
+    | st.text(st.characters(codec=None, categories=["Cs", "Lu"]), max_size=5)
 )
 json_values = st.recursive(
     scalars,
@@ -97,7 +115,10 @@ json_values = st.recursive(
     max_leaves=6,
 )
 form_text = (
-    st.text(max_size=40) | st.sampled_from(EDGE_TEXT) | st.integers(-(2**70), 2**70).map(str)
+    st.text(max_size=40)
+    | st.sampled_from(EDGE_TEXT)
+    | st.integers(-(2**70), 2**70).map(str)
+    | big_numbers.map(str)
 )
 
 
@@ -111,6 +132,11 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, password_hashes):
+    yield from make_world(tmp_path_factory, password_hashes)
+
+
+def make_world(tmp_path_factory, password_hashes):
+    """The module's app, users and client (a generator, so test_fuzz_inputs.py shares it)."""
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.db'}"
     app = create_app(
         {
@@ -295,22 +321,13 @@ SESSION_FORM = {
     "focus_areas": ["neck"],
     "notes": "",
 }
+SESSION_MORE = ["routine_id", "style", "tools", "water_glasses"]
 
 
 @FUZZ
 @given(
     change=form_edits(
-        [
-            *SESSION_FORM,
-            "id",
-            "sleep_hours",
-            "therapist",
-            "appointment_id",
-            "routine_id",
-            "style",
-            "tools",
-            "water_glasses",
-        ]
+        [*SESSION_FORM, "id", "sleep_hours", "therapist", "appointment_id"] + SESSION_MORE
     ),
     new_id=st.uuids(),
 )
@@ -334,16 +351,8 @@ def appointment_form(world: World) -> dict:
 @FUZZ
 @given(
     change=form_edits(
-        [
-            "day",
-            "at",
-            "duration_minutes",
-            "style",
-            "routine_id",
-            "therapist_id",
-            "location",
-            "notes",
-        ]
+        ["day", "at", "duration_minutes", "style", "routine_id", "therapist_id", "location"]
+        + ["notes"]
     )
 )
 def test_the_appointment_form_never_fails_or_half_saves(world, change):
@@ -386,68 +395,3 @@ SETTINGS_FORM = {
 @given(change=form_edits(list(SETTINGS_FORM)))
 def test_the_settings_form_never_fails_or_half_saves(world, change):
     check_form(world, "/settings", mutate(SETTINGS_FORM, *change))
-
-
-def test_a_nul_in_a_query_string_is_harmless(world):
-    for url in ("/sessions?therapist=a%00b", "/trends?range=%00", "/api/v1/sessions?cursor=%00"):
-        assert world.client.get(url).status_code in (200, 400, 422), url
-
-
-def test_deeply_nested_json_is_a_400_not_a_crash(world):
-    for body in (b"[" * 100_000, b'{"a":' * 5_000 + b"1" + b"}" * 5_000):
-        response = world.client.post("/api/v1/sessions", data=body, content_type="application/json")
-        assert response.status_code == 400 and response.json["errors"]
-
-
-@pytest.mark.parametrize("where", ["path", "form", "json", "csv"])
-def test_nul_characters_are_refused_before_they_reach_the_database(world, where):
-    """PostgreSQL rejects NUL in text, so it must never get that far (SQLite would store it)."""
-    before = state(world)
-    if where == "path":
-        response = world.client.get("/calendar/a%00bcdefghijklmnopqrstuvwxyz.ics")
-    elif where == "csv":
-        text = f"id,occurred_at,kind,pain_before,pain_after,mood,notes\n{uuid.uuid4()},"
-        text += "2026-01-10T10:00:00+01:00,self,6,3,4,a\x00b\n"
-        response = world.client.post(
-            "/sessions/import", data={"file": (io.BytesIO(text.encode()), "s.csv")}
-        )
-        assert response.status_code == 422 and b"NUL" in response.data
-        assert state(world) == before
-        return
-    elif where == "form":
-        response = world.client.post("/therapists/new", data={"name": "Da\x00na"})
-    else:
-        response = world.client.post(
-            "/api/v1/sessions", json={**SESSION, "id": str(uuid.uuid4()), "notes": "\x00"}
-        )
-        assert response.is_json and response.json["errors"]
-    assert response.status_code == 400
-    assert state(world) == before
-
-
-# 500s the fuzzing found, kept as plain regression cases.
-NOW_ISH = {**SESSION, "id": "3f2c9a4e-8b1d-4c6e-9f7a-2d5b8e1c0a43"}
-REGRESSIONS = [
-    ("POST", "/api/v1/sessions", {**NOW_ISH, "appointment_id": "²"}, 422),  # int("²") raised
-    ("POST", "/api/v1/sessions", {**NOW_ISH, "appointment_id": "9" * 20}, 422),  # SQLite overflow
-    ("POST", "/api/v1/sessions", {**NOW_ISH, "occurred_at": "0001-01-01T00:00:00+05:00"}, 422),
-    ("POST", "/api/v1/sessions", {**NOW_ISH, "occurred_at": "9999-12-31T23:59:59-05:00"}, 422),
-    ("POST", "/api/v1/sleep", {"night": "9999-12-31", "quality": 3}, 422),
-    ("GET", "/api/v1/sessions?since=0001-01-01&until=9999-12-31", None, 422),
-    ("GET", "/sessions?from=0001-01-01&to=9999-12-31", None, 200),
-    ("GET", "/sleep?night=0001-01-01", None, 200),
-    ("GET", "/sessions/new?appointment=%C2%B2", None, 404),
-    ("GET", "/sessions/new?appointment=99999999999999999999", None, 404),
-    ("GET", "/sessions/new?routine=99999999999999999999", None, 404),
-    ("POST", "/sessions/new", {**SESSION_FORM, "occurred_at_local": "0001-01-01T00:00"}, 422),
-    ("POST", "/sessions/new", {**SESSION_FORM, "occurred_at_local": "9999-12-31T23:59"}, 422),
-]
-
-
-@pytest.mark.parametrize(("method", "url", "body", "status"), REGRESSIONS)
-def test_inputs_that_used_to_crash_are_refused(world, method, url, body, status):
-    before = state(world)
-    kwargs = {} if body is None else {"json" if url.startswith("/api/") else "data": body}
-    response = world.client.open(url, method=method, **kwargs)
-    assert response.status_code == status
-    assert state(world) == before

@@ -1,11 +1,15 @@
 """Security headers behind proxies, body limits and database outages."""
 
 import functools
+import logging
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
+from tracker import create_app
 from tracker.core import CSP
 from tracker.extensions import db
 from tracker.models import MassageSession, User
@@ -169,15 +173,125 @@ def test_values_the_database_refuses_are_a_400_not_a_500(app, client):
     assert response.json["errors"]["request"]
 
 
-def test_signed_in_pages_are_private_and_revalidated(app, client, alice_client):
-    """Health data never sits in a shared cache; static files keep their long caching."""
+def test_signed_in_pages_are_never_stored(app, client, alice_client):
+    """Health data is kept by no cache, not even the browser's disk cache on a shared device;
+    static files keep their long caching."""
     for path in ("/", "/trends", "/sessions", "/settings", "/api/v1/sessions"):
         response = alice_client.get(path)
         assert response.status_code == 200, path
-        assert response.headers["Cache-Control"] == "private, no-cache", path
+        assert response.headers["Cache-Control"] == "no-store", path
     assert "Cache-Control" not in client.get("/login").headers  # nobody's data in it
     with app.test_request_context():
         from tracker.pwa.assets import static_url
 
         css = static_url("css/app.css")
     assert alice_client.get(css).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_a_bearer_token_response_is_never_stored(app, client, alice):
+    from tracker.accounts.tokens import new_token
+
+    with app.app_context():
+        raw = new_token(db.session.get(User, alice.id), "t")[1]
+        db.session.commit()
+    response = client.get("/api/v1/sessions", headers={"Authorization": f"Bearer {raw}"})
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+
+
+def test_signed_in_pages_are_sent_uncompressed_because_of_breach(app, client, alice_client):
+    """They hold the session's CSRF token next to echoed query text; see docs/security.md."""
+    br = {"Accept-Encoding": "br, gzip"}
+    page = alice_client.get("/sessions?therapist=csrf_token", headers=br)
+    assert page.status_code == 200 and b"csrf_token" in page.data
+    assert "Content-Encoding" not in page.headers
+    assert alice_client.get("/api/v1/sessions", headers=br).headers.get("Content-Encoding") in (
+        "br",
+        None,  # JSON holds no token; it is compressed once it is big enough
+    )
+    assert client.get("/login", headers=br).headers["Content-Encoding"] == "br"  # anonymous
+
+
+def test_flask_wtf_tokens_carry_a_constant_part_so_masking_is_not_relied_on(alice_client):
+    """The signed token is base64(secret).timestamp.signature: its first part is the same in
+    every response of a session, which is why signed-in pages are not compressed."""
+    first, second = (alice_client.get("/api/v1/csrf-token").json["csrf_token"] for _ in "ab")
+    assert first.split(".")[0] == second.split(".")[0]
+
+
+@pytest.fixture
+def open_umask():
+    """The most permissive umask: file modes must not depend on it."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def test_a_new_sqlite_database_is_private(tmp_path, open_umask):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/new.db"})
+    with app.app_context():
+        db.create_all()
+        made = sorted(p.name for p in tmp_path.iterdir())
+        modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+        db.engine.dispose()
+    assert made == ["new.db", "new.db-shm", "new.db-wal"]
+    assert set(modes.values()) == {0o600}, modes
+
+
+def test_the_vapid_key_is_written_private_in_a_private_folder(tmp_path, monkeypatch, open_umask):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    key = tmp_path / "instance" / "vapid_private.pem"
+    for args in (["push", "init-keys"], ["push", "init-keys", "--force"]):
+        result = app.test_cli_runner().invoke(args=args)
+        assert result.exit_code == 0, result.output
+        assert key.stat().st_mode & 0o777 == 0o600
+        assert [p.name for p in key.parent.iterdir()] == [key.name]  # no temporary file left
+    assert key.parent.stat().st_mode & 0o777 == 0o700
+    assert key.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+
+
+TOKEN_URLS = [
+    ("GET /calendar/Zk3_secret-Token.ics HTTP/1.1", "GET /calendar/[redacted] HTTP/1.1"),
+    (
+        "POST /api/v1/actions/eyJ1Ijo.secret-sig HTTP/1.1",
+        "POST /api/v1/actions/[redacted] HTTP/1.1",
+    ),
+    ("GET /sessions?page=2 HTTP/1.1", "GET /sessions?page=2 HTTP/1.1"),
+]
+
+
+@pytest.mark.parametrize(("line", "logged"), TOKEN_URLS)
+def test_gunicorn_access_log_redacts_tokens(tmp_path, line, logged):
+    """The Procfile's logger class, through gunicorn's own access-log formatting."""
+    import datetime
+    import runpy
+
+    from gunicorn.config import Config
+
+    settings = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))
+    cfg = Config()
+    cfg.set("accesslog", str(tmp_path / "access.log"))
+    logger = settings["logger_class"](cfg)
+    method, uri, protocol = line.split(" ")
+    environ = {
+        "REQUEST_METHOD": method,
+        "RAW_URI": uri,
+        "PATH_INFO": uri.split("?")[0],
+        "QUERY_STRING": uri.partition("?")[2],
+        "SERVER_PROTOCOL": protocol,
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_REFERER": "https://app.example" + uri,
+    }
+    response = type("Response", (), {"status": "200 OK", "sent": 10, "headers": []})()
+    logger.access(response, [], environ, datetime.timedelta(milliseconds=5))
+    for handler in logger.access_log.handlers:
+        handler.close()
+    text = (tmp_path / "access.log").read_text()
+    assert f'"{logged}"' in text and "secret" not in text
+
+
+@pytest.mark.parametrize(("line", "logged"), TOKEN_URLS)
+def test_the_dev_server_log_redacts_tokens(app, caplog, line, logged):
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    logging.getLogger("werkzeug").info('"%s" %s %s', line, "200", "-")
+    assert caplog.records[-1].getMessage() == f'"{logged}" 200 -'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import datetime
 
 from flask import Flask, Request, abort, g, jsonify, render_template, request, session
@@ -11,6 +13,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+from wtforms import IntegerField
 
 from . import timeutil
 from .api.errors import json_error, wants_json
@@ -36,22 +39,29 @@ class SafeJSONRequest(Request):
             return None if silent else self.on_json_loading_failed(None)
 
 
-def _has_nul(value, depth: int = 0) -> bool:
+# NUL: PostgreSQL refuses it in text. A lone UTF-16 surrogate ("\ud800" in JSON; a valid
+# pair is decoded to one character) cannot be encoded as UTF-8, so no database, log or
+# response can hold it either.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value, depth: int = 0) -> bool:
     if isinstance(value, str):
-        return "\x00" in value
+        return UNSTORABLE.search(value) is not None
     if depth > 50:  # nothing we accept nests this deep; validation will refuse it anyway
         return False
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v, depth + 1) for k, v in value.items())
+        return any(_unstorable(k) or _unstorable(v, depth + 1) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v, depth + 1) for v in value)
+        return any(_unstorable(v, depth + 1) for v in value)
     return False
 
 
-def reject_nul():
-    """PostgreSQL cannot store text containing NUL, so a NUL in a path segment, form or JSON
+def reject_unstorable():
+    """Text no database can store (NUL, lone surrogates) in a path segment, form or JSON
     body is a 400 up front, before any half of the request is written. (Query strings are only
-    ever looked up; a NUL there that reaches PostgreSQL is handle_unstorable's DataError.)"""
+    ever looked up; a NUL there that reaches PostgreSQL is handle_unstorable's DataError, and
+    werkzeug decodes them with replacement characters, so they never hold surrogates.)"""
     sources = [request.view_args]
     if not (request.content_length or request.headers.get("Transfer-Encoding")):
         pass  # no body to parse (most GETs): skip building an empty form
@@ -59,8 +69,23 @@ def reject_nul():
         sources.append(request.get_json(force=True, silent=True))
     else:
         sources.append(request.form.to_dict(flat=False))
-    if any(_has_nul(source) for source in sources):
-        abort(400, "Text must not contain NUL characters.")
+    if any(_unstorable(source) for source in sources):
+        abort(400, "Text must not contain NUL characters or unpaired surrogates (\\ud800).")
+
+
+class BoundedIntegerField(IntegerField):
+    """IntegerField that refuses more digits than `max_digits` before calling int(): past
+    4,300 digits int() raises, and long before that a number is only a typo or an attack."""
+
+    def __init__(self, *args, max_digits: int = 9, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_digits = max_digits
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip().lstrip("+-").lstrip("0")) > self.max_digits:
+            self.data = None
+            raise ValueError(f"Enter a number of at most {self.max_digits} digits.")
+        super().process_formdata(valuelist)
 
 
 def init_app(app: Flask) -> None:
@@ -90,13 +115,15 @@ def init_app(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
     app.add_url_rule("/healthz", "healthz", healthz)
-    app.before_request(reject_nul)
+    app.before_request(reject_unstorable)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(OperationalError, handle_db_down)
     app.register_error_handler(DataError, handle_unstorable)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(500, handle_500)
     app.after_request(security_headers)
+    logging.getLogger("werkzeug").addFilter(REDACT_FILTER)  # the same object: added once
+    app.logger.addFilter(REDACT_FILTER)
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.globals["now_utc"] = timeutil.now
 
@@ -182,11 +209,51 @@ def security_headers(response):
         headers.extend(SECURITY_HEADERS)
     if request.is_secure and "Strict-Transport-Security" not in headers:
         headers.add(*HSTS)
-    if "Cache-Control" not in headers and session.get("_user_id"):
-        # A signed-in person's pages hold health data: never kept by a shared cache, always
-        # revalidated (the service worker keeps its own offline copies, cleared on log out).
-        headers["Cache-Control"] = "private, no-cache"
+    if "Cache-Control" not in headers and signed_in():
+        # A signed-in person's pages hold health data: kept by no cache at all, not even the
+        # browser's disk cache on a shared device (the service worker keeps its own offline
+        # copies, cleared on log out). Static files set their own long caching.
+        headers["Cache-Control"] = "no-store"
     return response
+
+
+def signed_in() -> bool:
+    """A browser session, or a Bearer token the request already loaded (never loads a user,
+    so static files cost no query)."""
+    if session.get("_user_id"):
+        return True
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
+
+
+def holds_secrets(response) -> bool:
+    """BREACH: an HTML page for a signed-in session carries its CSRF token (constant per
+    session) and sometimes the calendar link, next to text echoed from the query string.
+    Such pages are sent uncompressed (pwa/assets.py compress_response asks here)."""
+    return response.mimetype == "text/html" and bool(session.get("_user_id"))
+
+
+# Secrets that travel in URL paths: the calendar feed token and notification action tokens.
+TOKEN_IN_PATH = re.compile(r"(/calendar/|/api/v1/actions/)[^/\s?#\"]+")
+
+
+def redact_tokens(text: str) -> str:
+    """The same text with those tokens replaced, for access logs."""
+    return TOKEN_IN_PATH.sub(r"\1[redacted]", text)
+
+
+class RedactTokens(logging.Filter):
+    """For werkzeug's request log (make run) and Flask's "Exception on <path>" lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact_tokens(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+REDACT_FILTER = RedactTokens()
 
 
 def format_local(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:

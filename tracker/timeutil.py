@@ -6,6 +6,7 @@ converted with zoneinfo only when planning or displaying.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -19,12 +20,18 @@ def today_in(zone: str) -> date:
     return now().astimezone(ZoneInfo(zone)).date()
 
 
+# IANA names: at most 32 characters today, letters, digits, "_+-", up to two slashes.
+ZONE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9_+-]{1,30}){0,2}")
+
+
 def is_valid_zone(name: str) -> bool:
-    if not name or name != name.strip():
+    # The shape first: ZoneInfo opens a file named by the text, so a long one raises
+    # OSError ("File name too long") and a directory such as "America" IsADirectoryError.
+    if not isinstance(name, str) or len(name) > 64 or not ZONE_SHAPE.fullmatch(name):
         return False
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
 

@@ -26,18 +26,45 @@ def missing(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+INT_TEXT = re.compile(r"\s*([+-]?)0*(\d+)\s*")
+ROW_ID_MAX = 2**63 - 1  # the databases' 64-bit ids; drivers overflow beyond
+PAGE_MAX = 100_000  # far past any real history; keeps OFFSET within 64 bits
+
+
+def _shown(value: Any) -> str:
+    """A value for a message: short, and never str() of a huge int (which raises)."""
+    if isinstance(value, int) and abs(value) >= 10**30:
+        return "that number"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def parse_int(value: Any, low: int, high: int) -> int:
     if isinstance(value, bool):
         raise Invalid(f"Must be a whole number from {low} to {high}.")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d+\s*", value):
-        value = int(value)
+    if isinstance(value, str) and (match := INT_TEXT.fullmatch(value)):
+        # Count digits before int(): past 4,300 it raises, and long before it is only a typo.
+        if len(match[2]) > len(str(max(abs(low), abs(high)))):
+            raise Invalid(f"Must be from {low} to {high}; that number is outside that range.")
+        value = int(match[1] + match[2])
     if not isinstance(value, int):
-        raise Invalid(f"Must be a whole number from {low} to {high}, not {value!r}.")
+        raise Invalid(f"Must be a whole number from {low} to {high}, not {_shown(value)}.")
     if not low <= value <= high:
-        raise Invalid(f"Must be from {low} to {high}; {value} is outside that range.")
+        raise Invalid(f"Must be from {low} to {high}; {_shown(value)} is outside that range.")
     return value
+
+
+def parse_page(value: Any) -> int:
+    """A ?page= number for an HTML list: anything unusable is page 1, a huge one the last
+    possible page (empty), so no input reaches the database as an overflowing OFFSET."""
+    text = str(value or "").strip().lstrip("0")
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    return PAGE_MAX if len(text) > len(str(PAGE_MAX)) else min(int(text), PAGE_MAX)
 
 
 def parse_hours(value: Any) -> float:
@@ -45,11 +72,11 @@ def parse_hours(value: Any) -> float:
         try:
             value = float(value.strip().replace(",", "."))
         except ValueError:
-            raise Invalid(f"Must be a number of hours from 0 to 24, not {value!r}.") from None
+            raise Invalid(f"Must be a number of hours from 0 to 24, not {_shown(value)}.") from None
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise Invalid("Must be a number of hours from 0 to 24.")
-    if not 0 <= value <= 24:
-        raise Invalid(f"Must be from 0 to 24 hours; {value:g} is outside that range.")
+    if not 0 <= value <= 24:  # (not {value:g}: a huge int overflows float formatting)
+        raise Invalid(f"Must be from 0 to 24 hours; {_shown(value)} is outside that range.")
     return round(float(value), 2)
 
 
@@ -86,10 +113,10 @@ def parse_row_id(value: Any) -> int | None:
     """A numeric database id from text, or None: ASCII digits only (int() rejects "²", which
     str.isdigit accepts) and within 64 bits (the driver overflows beyond)."""
     text = str(value).strip()
-    if not (text.isascii() and text.isdigit()):
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:  # 2**63 has 19 digits
         return None
     number = int(text)
-    return number if 0 < number < 2**63 else None
+    return number if 0 < number <= ROW_ID_MAX else None
 
 
 def parse_uuid(value: Any) -> str:

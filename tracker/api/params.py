@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from .. import timeutil
 from ..extensions import db
-from ..values import Invalid, missing, parse_day, parse_instant, parse_int
+from ..values import ROW_ID_MAX, Invalid, missing, parse_day, parse_instant, parse_int
 from .errors import json_error
 
 LIMIT_DEFAULT, LIMIT_MAX = 50, 200
@@ -50,8 +50,9 @@ def encode_cursor(at: datetime, row_id: int) -> str:
 def decode_cursor(raw: str) -> tuple[datetime, int]:
     try:
         at, row_id = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        return timeutil.utc_from_iso(at), int(row_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        # Bounded like a row id: a huge one would overflow the driver (Invalid is a ValueError).
+        return timeutil.utc_from_iso(at), parse_int(row_id, 0, ROW_ID_MAX)
+    except (ValueError, TypeError, AttributeError, binascii.Error, json.JSONDecodeError):
         raise Invalid(
             "Invalid cursor; pass next_cursor from the previous page unchanged."
         ) from None

@@ -19,6 +19,8 @@ import brotli
 from flask import Flask, Response, abort, current_app, request, url_for
 from werkzeug.security import safe_join
 
+from ..core import holds_secrets
+
 HASH_LEN = 10
 HASHED = re.compile(rf"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{{{HASH_LEN}}})(?P<ext>\.[A-Za-z0-9]+)$")
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -164,6 +166,7 @@ def compress_response(response: Response) -> Response:
         or response.status_code in (204, 304)
         or "Content-Encoding" in response.headers
         or not is_compressible(response.mimetype)
+        or holds_secrets(response)  # BREACH, see docs/security.md
     ):
         return response
     encoding = choose_encoding()

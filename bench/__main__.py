@@ -12,7 +12,7 @@ from importlib.metadata import version
 
 from .common import ROOT
 
-SECTIONS = ("http", "growth", "dispatch", "pageweight", "soak")
+SECTIONS = ("http", "growth", "dispatch", "pageweight", "soak", "burst")
 
 
 def machine() -> str:
@@ -25,7 +25,11 @@ def machine() -> str:
     except OSError:
         pass
     pkgs = ", ".join(f"{p} {version(p)}" for p in ("flask", "sqlalchemy", "gunicorn", "pywebpush"))
-    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0]
+    try:  # `--only burst` needs no wrk
+        wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        wrk = "no wrk"
+    wrk = wrk.split("[")[0]
     return (
         f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {pkgs}, "
         f"{wrk.strip() or 'wrk'}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"

@@ -101,7 +101,7 @@ def render(machine: str, results: dict) -> str:
         lines += [GROWTH_HISTORY, ""]
         if worst > 1.5:
             lines += [GROWTH_GAP, ""]
-    for key in ("dispatch", "pageweight", "soak"):
+    for key in ("dispatch", "pageweight", "soak", "burst"):
         if key in results:
             lines += results[key]["markdown"]
     return "\n".join(lines) + "\n"

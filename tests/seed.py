@@ -18,6 +18,7 @@ from tracker.models import (
     PushSubscription,
     Reminder,
     Routine,
+    ShareLink,
     SignIn,
     SleepLog,
     Therapist,
@@ -62,6 +63,8 @@ class Rows:
     raw_token: str
     calendar_token: str
     sign_in: int
+    share_link: int
+    raw_share: str
 
 
 def seed(app, user: User) -> Rows:
@@ -130,7 +133,15 @@ def seed(app, user: User) -> Rows:
         )
         token, raw = new_token(user, "script")
         sign_in = SignIn(user_id=user.id, token_hash=SignIn.hash(str(uuid.uuid4())), label="Laptop")
-        db.session.add(sign_in)
+        raw_share = ShareLink.new_token()
+        share = ShareLink(
+            user_id=user.id,
+            token_hash=ShareLink.hash(raw_share),
+            range_key="all",
+            sessions=10,
+            expires_at=datetime.now(UTC) + timedelta(days=7),
+        )
+        db.session.add_all([sign_in, share])
         db.session.commit()
         calendar_token = db.session.get(User, user.id).calendar_token
         return Rows(
@@ -149,4 +160,6 @@ def seed(app, user: User) -> Rows:
             raw,
             calendar_token,
             sign_in.id,
+            share.id,
+            raw_share,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 from pathlib import Path
 
@@ -33,6 +34,8 @@ READ = variables_read_by_config()
 PEM = generate_pem().decode()
 
 BAD = [
+    ("SECRET_KEY", "a"),
+    ("SECRET_KEY", "x" * 31),
     ("FLASK_DEBUG", "maybe"),
     ("BACK_RELIEF_DEV", "2"),
     ("SESSION_COOKIE_SECURE", "yes please"),
@@ -61,19 +64,36 @@ BAD = [
     ("RATELIMIT_STORAGE_URI", "redis"),
     ("RATELIMIT_STORAGE_URI", "bogus://x"),
     ("RATELIMIT_STORAGE_URI", "async+redis://localhost:6379"),
+    ("WEB_CONCURRENCY", "0"),
+    ("WEB_INSTANCES", "two"),
     ("VAPID_SUBJECT", "admin"),
     ("VAPID_SUBJECT", "you@example.com"),
     ("VAPID_SUBJECT", "mailto:"),
     ("VAPID_SUBJECT", "http://example.com"),
+    ("APP_URL", "backrelief.example"),
+    ("APP_URL", "http://backrelief.example"),
+    ("APP_URL", "https://backrelief.example/?x=1"),
     ("VAPID_PRIVATE_KEY", "not-a-key"),
     ("VAPID_PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
     ("PUSH_ENDPOINT_ALLOWLIST", "https://fcm.googleapis.com/fcm/send"),
     ("PUSH_ENDPOINT_ALLOWLIST", "fcm.googleapis.com,http://push.example.com"),
     ("PUSH_ENDPOINT_ALLOWLIST", "*"),
     ("PUSH_ENDPOINT_ALLOWLIST", "fcm googleapis.com"),
+    ("MAIL_SERVER", "smtp://mail.example.com"),
+    ("MAIL_SERVER", "mail.example.com:587"),
+    ("MAIL_PORT", "0"),
+    ("MAIL_PORT", "65536"),
+    ("MAIL_PORT", "smtp"),
+    ("MAIL_USE_TLS", "starttls"),
+    ("MAIL_USE_SSL", "maybe"),
+    ("MAIL_USERNAME", "me\n"),
+    ("MAIL_PASSWORD", "hunter2\n"),
+    ("MAIL_DEFAULT_SENDER", "Back Relief"),
+    ("MAIL_DEFAULT_SENDER", "noreply@"),
 ]
 
 GOOD = [
+    ("SECRET_KEY", "x" * 32),
     ("FLASK_DEBUG", "0"),
     ("BACK_RELIEF_DEV", "no"),
     ("SESSION_COOKIE_SECURE", "True"),
@@ -91,12 +111,24 @@ GOOD = [
     ("DATABASE_URL", "postgresql://u:p@localhost/tracker"),
     ("RATELIMIT_STORAGE_URI", "memory://"),
     ("RATELIMIT_STORAGE_URI", "redis://localhost:6379"),
+    ("WEB_CONCURRENCY", "4"),
+    ("WEB_INSTANCES", "1"),
     ("VAPID_SUBJECT", "mailto:ops@backrelief.example"),
     ("VAPID_SUBJECT", "https://backrelief.example/contact"),
+    ("APP_URL", "https://backrelief.example/"),
     ("VAPID_PRIVATE_KEY", PEM),
     ("PUSH_ENDPOINT_ALLOWLIST", "fcm.googleapis.com, *.notify.windows.com"),
     ("PUSH_ENDPOINT_ALLOWLIST", "https://web.push.apple.com/"),
     ("PUSH_ENDPOINT_ALLOWLIST", "http://127.0.0.1:8765,http://localhost:9000,http://[::1]:1"),
+    ("MAIL_SERVER", "smtp.example.com"),
+    ("MAIL_SERVER", "127.0.0.1"),
+    ("MAIL_PORT", "587"),
+    ("MAIL_USE_TLS", "1"),
+    ("MAIL_USE_SSL", "yes"),
+    ("MAIL_DEFAULT_SENDER", "Back Relief <noreply@backrelief.example>"),
+    ("MAIL_DEFAULT_SENDER", "noreply@backrelief.example"),
+    ("MAIL_USERNAME", "backrelief@mail.example"),
+    ("MAIL_PASSWORD", "correct horse battery staple"),
 ]
 
 
@@ -104,13 +136,14 @@ GOOD = [
 def clean_env(monkeypatch):
     for name in READ | {"SECRET_KEY"}:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SECRET_KEY", "config-test-secret")
+    monkeypatch.setenv("SECRET_KEY", "config-test-secret-of-32-characters")
     monkeypatch.setenv("VAPID_SUBJECT", "mailto:ops@backrelief.app")  # required in production
+    monkeypatch.setenv("APP_URL", "https://backrelief.app")  # required in production
 
 
 def test_every_variable_has_a_bad_value_row():
-    assert {name for name, _ in BAD} == READ - {"SECRET_KEY"}
-    assert {name for name, _ in GOOD} == READ - {"SECRET_KEY"}
+    assert {name for name, _ in BAD} == READ
+    assert {name for name, _ in GOOD} == READ
 
 
 @pytest.mark.parametrize(("name", "value"), BAD, ids=[f"{n}={v[:30]!r}" for n, v in BAD])
@@ -137,7 +170,7 @@ def test_bad_value_stops_create_app(tmp_path, monkeypatch):
 
 
 def test_empty_means_default(tmp_path, monkeypatch):
-    for name in READ - {"SECRET_KEY", "VAPID_SUBJECT"}:
+    for name in READ - {"SECRET_KEY", "VAPID_SUBJECT", "APP_URL"}:
         monkeypatch.setenv(name, "")
     settings = config.load(tmp_path)
     assert settings["PUSH_WORKERS"] == 8
@@ -151,13 +184,39 @@ def test_secret_key_is_required_in_production(tmp_path, monkeypatch):
         config.load(tmp_path)
 
 
+def test_a_short_secret_key_is_fine_outside_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "short")
+    monkeypatch.setenv("BACK_RELIEF_DEV", "1")
+    assert config.load(tmp_path)["SECRET_KEY"] == "short"
+
+
+def test_the_short_secret_message_never_shows_the_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "hunter2-but-too-short")
+    with pytest.raises(ConfigError, match="at least 32 characters") as failure:
+        config.load(tmp_path)
+    assert "hunter2" not in str(failure.value)
+
+
 def test_dev_secret_is_kept_in_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY")
     monkeypatch.setenv("BACK_RELIEF_DEV", "1")
     first = config.load(tmp_path)["SECRET_KEY"]
     assert len(first) == 64
     assert config.load(tmp_path)["SECRET_KEY"] == first
-    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary file left
+
+
+def test_a_new_instance_folder_and_dev_secret_are_private_whatever_the_umask(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY")
+    monkeypatch.setenv("BACK_RELIEF_DEV", "1")
+    old = os.umask(0o000)  # the most permissive: nothing may rely on the umask
+    try:
+        config.load(tmp_path / "instance")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "instance").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
 def test_postgres_urls_use_psycopg3_and_pre_ping(tmp_path, monkeypatch):
@@ -199,3 +258,34 @@ def test_env_example_documents_every_variable_and_loads(tmp_path, monkeypatch):
         if not commented and name in READ and name != "SECRET_KEY":
             monkeypatch.setenv(name, value)
     config.load(tmp_path)
+
+
+def test_mail_is_only_logged_without_a_server(tmp_path):
+    settings = config.load(tmp_path)
+    assert settings["MAIL_SERVER"] is None and settings["MAIL_PORT"] == 25
+    assert settings["MAIL_SUPPRESS_SEND"] is False and settings["MAIL_DEBUG"] == 0
+
+
+def test_mail_port_follows_the_encryption(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAIL_USE_TLS", "1")
+    assert config.load(tmp_path)["MAIL_PORT"] == 587
+    monkeypatch.setenv("MAIL_USE_TLS", "0")
+    monkeypatch.setenv("MAIL_USE_SSL", "1")
+    assert config.load(tmp_path)["MAIL_PORT"] == 465
+
+
+def test_mail_tls_and_ssl_exclude_each_other(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAIL_USE_TLS", "1")
+    monkeypatch.setenv("MAIL_USE_SSL", "1")
+    with pytest.raises(ConfigError, match="MAIL_USE_TLS"):
+        config.load(tmp_path)
+
+
+def test_mail_credentials_go_together_and_are_never_echoed(tmp_path, monkeypatch):
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.com")
+    monkeypatch.setenv("MAIL_PASSWORD", "hunter2")
+    with pytest.raises(ConfigError, match="MAIL_USERNAME") as failure:
+        config.load(tmp_path)
+    assert "hunter2" not in str(failure.value)
+    monkeypatch.setenv("MAIL_USERNAME", "me@example.com")
+    assert config.load(tmp_path)["MAIL_PASSWORD"] == "hunter2"

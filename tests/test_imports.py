@@ -213,3 +213,62 @@ def test_builder_resolves_relative_and_submodule_imports(sample):
 
 def test_builder_finds_the_package_view_cycle(sample):
     assert cycles(import_graph(sample, "pkg")) == [["pkg.cap", "pkg.cap.views", "pkg.cap"]]
+
+
+# --- the import rule (docs/architecture.md) ----------------------------------------------------
+
+CAPABILITIES = ("accounts", "routines", "logbook", "reminders", "trends", "pwa", "portability")
+# Capability -> capability imports that exist on purpose, and why. Anything new fails here
+# until it is either moved to a shared module or listed with its reason.
+ALLOWED = {
+    ("trends", "routines"): "cadence arithmetic is the routines' definition of a due period; "
+    "streaks and adherence must agree with due dates",
+    ("reminders", "routines"): "routine nudges use the routines' due dates (queries.due_states)",
+    ("reminders", "logbook"): "the water chain counts the day's glasses (logbook.water)",
+    ("routines", "logbook"): "the appointments API validates session-shaped fields with the "
+    "logbook's schema",
+    ("logbook", "routines"): "the log form defaults to the routine due soonest (due_states)",
+    ("portability", "logbook"): "imports and exports move sessions: they validate with the "
+    "logbook's schema and reuse its CSV format",
+    ("portability", "accounts"): "the JSON backup is the account export (accounts.data)",
+}
+
+
+def capability_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in CAPABILITIES else None
+
+
+def all_imports(path: Path, name: str, modules: dict[str, Path]) -> set[str]:
+    """Every module imported anywhere in the file, functions included."""
+    is_package = path.name == "__init__.py"
+    base = name.split(".") if is_package else name.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name in modules}
+        elif isinstance(node, ast.ImportFrom):
+            target = (
+                ".".join(base[: len(base) - node.level + 1] + [node.module or ""]).strip(".")
+                if node.level
+                else node.module or ""
+            )
+            for alias in node.names:
+                full = f"{target}.{alias.name}"
+                found.add(full if full in modules else target)
+    return found
+
+
+def test_capabilities_import_each_other_only_where_documented():
+    modules = discover(ROOT, PACKAGE)
+    crossing = {}
+    for name, path in modules.items():
+        source = capability_of(name)
+        for target in all_imports(path, name, modules):
+            dest = capability_of(target)
+            if source and dest and source != dest:
+                crossing.setdefault((source, dest), set()).add(f"{name} -> {target}")
+    unexplained = {pair: sorted(where) for pair, where in crossing.items() if pair not in ALLOWED}
+    assert unexplained == {}
+    assert ("trends", "routines") in crossing  # the walk sees real imports (not vacuous)
+    assert set(ALLOWED) <= set(crossing), "drop exceptions that no longer exist"

@@ -33,6 +33,9 @@ PUBLIC = {
     "accounts.login": "the way in",
     "accounts.register": "the way in",
     "accounts.logout": "harmless when logged out; still needs CSRF",
+    "accounts.forgot_password": "the way back in; the same answer for any email, rate-limited",
+    "accounts.reset_password": "the signed, expiring reset token in the URL is the credential",
+    "accounts.confirm_email": "the signed token mailed to the new address is the credential",
     "pwa.manifest": "browsers fetch it without credentials",
     "pwa.service_worker": "must load before login to serve the offline shell",
     "pwa.offline": "precached offline page, no user data",
@@ -41,13 +44,27 @@ PUBLIC = {
     "api.csrf_token": "a token for this cookie session only; useless cross-site (no CORS)",
     "routines.feed": "calendar apps cannot log in; the secret token in the URL is the credential",
     "api.perform_action": "the signed single-use token in the URL is the credential",
+    "reminders.act_page": "a notification opens it; the signed token in the URL is the credential",
+    "reminders.act_submit": "its one button; the signed single-use token is the credential",
+    "trends.shared_summary": "a therapist opens the share link without an account; the secret "
+    "token in the URL is the credential, and the page shows only the summary",
 }
 # Public endpoints whose URL token is the credential: a wrong token must be a 404.
-TOKEN_AUTH = {"routines.feed", "api.perform_action"}
+TOKEN_AUTH = {
+    "routines.feed",
+    "accounts.reset_password",
+    "accounts.confirm_email",
+    "api.perform_action",
+    "reminders.act_page",
+    "reminders.act_submit",
+    "trends.shared_summary",
+}
 # Unsafe methods that skip the CSRF check, and why.
 CSRF_EXEMPT = {
     "api.perform_action": "called by the service worker, which has no page or cookie; "
     "the signed single-use token is the credential",
+    "reminders.act_submit": "a notification opens the page in a browser that may have no "
+    "session; the signed single-use token is the credential",
 }
 # URL argument name -> the Rows attribute holding the owner's id for it.
 OBJECT_ARGS = {
@@ -58,6 +75,7 @@ OBJECT_ARGS = {
     "sub_id": "subscription",
     "token_id": "api_token",
     "signin_id": "sign_in",
+    "link_id": "share_link",
     "raw_id": "session_uuid",  # MassageSession.client_id
 }
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")

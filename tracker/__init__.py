@@ -15,7 +15,7 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # One package per capability; each exposes init_app(app) for its blueprint, hooks and CLI.
-CAPABILITIES = ("accounts", "routines", "logbook", "reminders", "trends", "pwa")
+CAPABILITIES = ("accounts", "routines", "logbook", "reminders", "trends", "pwa", "portability")
 
 
 def create_app(config: dict | None = None) -> Flask:

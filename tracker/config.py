@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -86,7 +88,29 @@ def check_ratelimit_storage(uri: str) -> str:
             f"RATELIMIT_STORAGE_URI must be memory:// or a storage URL such as "
             f"redis://host:6379, not {scheme + '://' if scheme else 'a value without a scheme'}"
         )
+    if scheme.startswith("redis"):
+        try:
+            import redis  # noqa: F401  (limits loads it by name, too late for a clear message)
+        except ImportError:
+            raise ConfigError(
+                'RATELIMIT_STORAGE_URI is redis://, which needs pip install "back-relief[redis]"'
+            ) from None
     return uri
+
+
+def memory_limits_warning(uri: str, *, production: bool) -> str | None:
+    """memory:// counts in each process, so N workers or instances allow N times every limit.
+    Only a warning: a single small instance with one worker is a fine production setup."""
+    workers = env_int("WEB_CONCURRENCY", 1, minimum=1)  # read always, so a typo still fails
+    instances = env_int("WEB_INSTANCES", 1, minimum=1)
+    if not production or not uri.startswith("memory://") or workers * instances <= 1:
+        return None
+    return (
+        f"RATELIMIT_STORAGE_URI is memory:// with {workers} worker(s) x {instances} instance(s) "
+        "(WEB_CONCURRENCY x WEB_INSTANCES): every process counts on its own, so each rate "
+        f"limit is {workers * instances}x looser. Set RATELIMIT_STORAGE_URI=redis://host:6379 "
+        '(pip install "back-relief[redis]").'
+    )
 
 
 # The same rule as reminders/push.py applies when signing; checked here so it stops start-up.
@@ -94,6 +118,25 @@ VAPID_SUBJECT_PATTERN = re.compile(r"mailto:[^@\s]+@[^@\s]+|https://[^/\s]+.*")
 
 
 DEV_VAPID_SUBJECT = "mailto:admin@localhost"
+DEV_APP_URL = "http://localhost:5000"
+
+
+def check_app_url(url: str | None, *, production: bool) -> str:
+    """The app's public origin: declarative pushes open absolute URLs built from it, even from
+    the clock process, which has no request to take a host from."""
+    if url is None:
+        if production:
+            raise ConfigError(
+                "APP_URL is required in production: the https:// address people open the app "
+                "at, e.g. https://tracker.your-domain.example (notifications link to it)."
+            )
+        return DEV_APP_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"APP_URL must be an http(s) origin such as https://host, got {url!r}")
+    if production and parts.scheme != "https":
+        raise ConfigError(f"APP_URL must use https in production, got {url!r}")
+    return url.rstrip("/")
 
 
 def check_vapid_subject(subject: str | None, *, production: bool) -> str:
@@ -173,13 +216,82 @@ DEFAULT_PUSH_HOSTS = [
 ]
 
 
+# A host name, an IPv4 address or a bracketed IPv6 one: no scheme, port or path.
+MAIL_HOST_PATTERN = re.compile(rf"{_HOST}|\d{{1,3}}(\.\d{{1,3}}){{3}}|\[[0-9a-f:.]+\]")
+MAIL_ADDRESS_PATTERN = re.compile(r"[^@\s<>]+@[^@\s<>]+")
+DEFAULT_MAIL_SENDER = "Back Relief <noreply@localhost>"
+
+
+def env_credential(name: str) -> str | None:
+    """A user name or password: control characters mean a mangled copy. Never echo it."""
+    value = env_str(name)
+    if value is not None and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ConfigError(f"{name} contains a control character (a stray newline?)")
+    return value
+
+
+def mail_settings() -> dict:
+    """Flask-Mail's settings, under its own names. Without MAIL_SERVER no mail is sent: each
+    one is written to the log instead (accounts/mail.py), which is what `make run` does."""
+    from email.utils import parseaddr
+
+    server = env_str("MAIL_SERVER")
+    if server is not None and not MAIL_HOST_PATTERN.fullmatch(server.lower()):
+        raise ConfigError(
+            f"MAIL_SERVER must be a host name such as smtp.example.com, got {server!r}"
+        )
+    use_tls, use_ssl = env_bool("MAIL_USE_TLS", False), env_bool("MAIL_USE_SSL", False)
+    if use_tls and use_ssl:
+        raise ConfigError(
+            "MAIL_USE_TLS (STARTTLS, usually port 587) and MAIL_USE_SSL (port 465) exclude "
+            "each other: set one of them"
+        )
+    port = env_int("MAIL_PORT", 465 if use_ssl else 587 if use_tls else 25, minimum=1)
+    if port > 65535:
+        raise ConfigError(f"MAIL_PORT must be at most 65535, got {port}")
+    username, password = env_credential("MAIL_USERNAME"), env_credential("MAIL_PASSWORD")
+    if server is not None and (username is None) != (password is None):
+        raise ConfigError("MAIL_USERNAME and MAIL_PASSWORD go together: set both or neither")
+    sender = env_str("MAIL_DEFAULT_SENDER", DEFAULT_MAIL_SENDER)
+    if not MAIL_ADDRESS_PATTERN.fullmatch(parseaddr(sender)[1]):
+        raise ConfigError(
+            "MAIL_DEFAULT_SENDER must be an address, e.g. Back Relief <noreply@your-domain>, "
+            f"got {sender!r}"
+        )
+    return {
+        "MAIL_SERVER": server,
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_USERNAME": username,
+        "MAIL_PASSWORD": password,
+        "MAIL_DEFAULT_SENDER": sender,
+        # Flask-Mail would skip sending under TESTING (the tests use a real SMTP server) and,
+        # under debug, print the SMTP dialogue, credentials included, to stderr.
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_DEBUG": 0,
+    }
+
+
+SECRET_KEY_MIN = 32
+
+
 def _instance_secret(instance_path: Path) -> str:
-    """A dev SECRET_KEY kept in instance/ so sessions survive restarts of `make run`."""
+    """A dev SECRET_KEY kept in instance/ so sessions survive restarts of `make run`.
+    Born 0600 in a 0700 folder: written to a private temporary file, then linked into place,
+    which fails if another process got there first (its key wins, complete)."""
     path = instance_path / "secret_key"
     if not path.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=instance_path)  # always 0600
+        try:
+            os.write(fd, secrets.token_hex(32).encode())
+            os.close(fd)
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip()
 
 
@@ -199,6 +311,11 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
                 "(or BACK_RELIEF_DEV=1 for a local dev key kept in instance/)."
             )
         secret = "testing-secret" if testing else _instance_secret(instance_path)
+    elif len(secret) < SECRET_KEY_MIN and not (testing or debug or dev):
+        raise ConfigError(  # sessions, CSRF and action tokens are all signed with it
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN} characters in production, got "
+            f"{len(secret)}. Generate one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
 
     config = {
         "SECRET_KEY": secret,
@@ -219,6 +336,12 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
             env_str("RATELIMIT_STORAGE_URI", "memory://")
         ),
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
+        # Redis down: count in each process instead (looser) rather than fail every login.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Logged by the limiter at start-up (extensions.py).
+        "RATELIMIT_STARTUP_WARNING": memory_limits_warning(
+            env_str("RATELIMIT_STORAGE_URI", "memory://"), production=not (testing or debug or dev)
+        ),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PROXY_FIX": env_int("PROXY_FIX", 0, minimum=0),
         "WTF_CSRF_TIME_LIMIT": None,
@@ -226,6 +349,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "VAPID_SUBJECT": check_vapid_subject(
             env_str("VAPID_SUBJECT"), production=not (testing or dev)
         ),
+        "APP_URL": check_app_url(env_str("APP_URL"), production=not (testing or dev)),
         "PUSH_ENDPOINT_ALLOWLIST": check_push_hosts(
             env_list("PUSH_ENDPOINT_ALLOWLIST", DEFAULT_PUSH_HOSTS)
         ),
@@ -236,6 +360,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "REMINDER_MAX_ATTEMPTS": env_int("REMINDER_MAX_ATTEMPTS", 6, minimum=1),
         # Dashboard/trends fragment cache (see tracker/pagecache.py); 0 turns it off.
         "PAGE_CACHE_SECONDS": env_int("PAGE_CACHE_SECONDS", 60, minimum=0),
+        **mail_settings(),
         "TESTING": testing,
     }
     config.update(overrides)

@@ -72,8 +72,11 @@ def test_the_icon_script_regenerates_every_icon(tmp_path, monkeypatch):
     monkeypatch.setattr(make_icons, "OUT", tmp_path)
     make_icons.main()
     expected = {"icon-192.png", "icon-512.png", "maskable-192.png", "maskable-512.png",
-                "apple-touch-icon.png", "favicon.ico", "icon.svg"}  # fmt: skip
+                "apple-touch-icon.png", "favicon.ico", "icon.svg", "badge-96.png"}  # fmt: skip
     assert {p.name for p in tmp_path.iterdir()} == expected
+    with Image.open(tmp_path / "badge-96.png") as badge:  # an alpha mask: white, shaped by alpha
+        assert badge.mode == "RGBA" and badge.getchannel("A").getextrema() == (0, 255)
+        assert {badge.getpixel((x, y))[:3] for x in range(96) for y in range(96)} == {(255,) * 3}
     with Image.open(tmp_path / "apple-touch-icon.png") as apple:
         assert apple.size == (180, 180) and apple.mode == "RGB"  # iOS shows transparency as black
     assert (tmp_path / "icon.svg").read_text().startswith("<svg")

@@ -5,6 +5,7 @@ from .push import PushSubscription
 from .reminder import Reminder, UsedActionToken
 from .routine import Routine, Therapist
 from .session import MassageSession, SleepLog, WaterIntake
+from .share import ShareLink
 from .signin import SignIn
 from .token import ApiToken
 from .user import User
@@ -17,6 +18,7 @@ __all__ = [
     "PushSubscription",
     "Reminder",
     "Routine",
+    "ShareLink",
     "SignIn",
     "SleepLog",
     "Therapist",

@@ -296,3 +296,18 @@ def test_bob_cannot_read_or_change_alices_appointments(bob_client, app, alice, b
         NOW - timedelta(hours=1),
     )
     assert changes == []
+
+
+def test_a_cancelled_appointment_leaves_upcoming_but_can_be_reinstated(alice_client, alice, make):
+    kept = make.appointment(alice, starts_at=NOW + timedelta(days=2), location="Kept place")
+    gone = make.appointment(alice, starts_at=NOW + timedelta(days=3), location="Gone place")
+    alice_client.post(f"/appointments/{gone.id}/cancel")
+    page = alice_client.get("/appointments").get_data(as_text=True)
+    upcoming = page.split('id="upcoming-h"')[1].split('id="cancelled-h"')[0]
+    cancelled = page.split('id="cancelled-h"')[1].split('id="past-h"')[0]
+    assert "Kept place" in upcoming and "Gone place" not in upcoming
+    assert f"/appointments/{gone.id}" in cancelled and f"/appointments/{kept.id}" not in cancelled
+
+
+def test_home_links_to_the_reminders_page(alice_client, alice):
+    assert 'href="/reminders"' in alice_client.get("/").get_data(as_text=True)

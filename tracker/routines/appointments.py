@@ -67,9 +67,12 @@ def _done(appt: Appointment, message: str, note: str | None = None):
 def appointments():
     now = timeutil.now()
     mine = db.select(Appointment).where(Appointment.user_id == current_user.id)
-    upcoming = list(
+    ahead = list(
         db.session.scalars(mine.where(Appointment.starts_at >= now).order_by(Appointment.starts_at))
     )
+    # A cancelled appointment leaves "Upcoming" but stays reachable, to reinstate it.
+    upcoming = [a for a in ahead if a.status != "cancelled"]
+    cancelled = [a for a in ahead if a.status == "cancelled"]
     past = list(
         db.session.scalars(
             mine.where(Appointment.starts_at < now).order_by(Appointment.starts_at.desc()).limit(50)
@@ -77,7 +80,12 @@ def appointments():
     )
     logged = queries.logged_appointment_ids(current_user.id, [a.id for a in past])
     return render_template(
-        "routines/appointments.html", upcoming=upcoming, past=past, logged=logged, now=now
+        "routines/appointments.html",
+        upcoming=upcoming,
+        cancelled=cancelled,
+        past=past,
+        logged=logged,
+        now=now,
     )
 
 

@@ -338,7 +338,8 @@ def test_fix_and_save_sends_the_entry_and_takes_it_off_the_queue(page, app, alic
     tap_rating(page, "pain_before", 6)
     with page.expect_navigation():
         page.get_by_role("button", name="Save").first.tap()
-    page.get_by_text("Session saved").wait_for()
+    # Back where the form was opened from, naming the saved session (?done=<uuid>).
+    page.wait_for_url(f"**done={bad['id']}*")
     [saved] = sessions(app, alice)
     assert (saved.client_id, saved.pain_before, saved.pain_after) == (bad["id"], 6, 2)
     assert page.evaluate("BR.outbox.all()") == []

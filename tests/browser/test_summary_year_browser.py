@@ -8,7 +8,7 @@ import re
 from tracker.extensions import db
 from tracker.models import User
 
-from .conftest import login
+from .conftest import eventually, login
 from .test_trends_browser import seed, serious
 
 
@@ -38,7 +38,7 @@ def test_the_summary_prints_on_one_page_and_its_link_copies(make_context, app, a
     found += serious(page)
     url = page.input_value("#share-url")
     page.click("[data-copy]")
-    page.wait_for_function("document.querySelector('[data-copied]').textContent === 'Copied.'")
+    eventually(page, "() => document.querySelector('[data-copied]').textContent === 'Copied.'")
     assert page.evaluate("navigator.clipboard.readText()") == url
     page.goto("/settings#share-h")
     assert page.locator("#share-h + p + ul li").count() == 1

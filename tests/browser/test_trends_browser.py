@@ -63,4 +63,4 @@ def test_trends_fit_a_phone_and_read_without_sight(make_context, app, alice):
     assert chart.is_visible()
     page.locator("details.as-table summary").first.click()
     assert page.get_by_role("table").first.is_visible()
-    assert page.get_by_text("In your log, pain dropped most with").first.is_visible()
+    assert page.locator("li.finding").filter(has_text="pain dropped").first.is_visible()

@@ -136,10 +136,12 @@ def test_a_clock_killed_three_times_mid_pass_loses_nothing(
 
     received = Counter(p["id"] for p in fakepush.received())
     assert set(received) == ids, "a reminder was lost"
-    assert max(received.values()) == 2
-    twice = {rid for rid, n in received.items() if n == 2}
+    repeated = {rid for rid, n in received.items() if n > 1}
     for held in lost_at_kill:
-        assert len(twice & held) <= MAX_UNRECORDED
-    assert twice <= set().union(*lost_at_kill), "only a killed pass's unrecorded sends repeat"
+        assert len(repeated & held) <= MAX_UNRECORDED
+    # A reminder in flight at two kills may arrive three times; each extra copy must come from
+    # a kill that held it unrecorded, never from a pass that finished.
+    for rid in repeated:
+        assert received[rid] - 1 <= sum(rid in held for held in lost_at_kill), rid
     assert all(lost_at_kill), "each kill interrupted a pass"
     assert fakepush.errors == []

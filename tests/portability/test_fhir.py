@@ -1,4 +1,8 @@
-"""The FHIR R4 export validates against fhir.resources' models and carries the codes."""
+"""The FHIR R4 export validates against two independent model sets and carries the codes.
+
+fhirclient's models are generated from FHIR R4 4.0.1 itself (strict: unknown keys, missing
+required elements and wrong types are errors); fhir.resources' R4B pydantic models check the
+same bundle a second way (value sets of codes, date formats)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from datetime import UTC, datetime
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from fhirclient.models.bundle import Bundle as R4Bundle
+from fhirclient.models.fhirabstractbase import FHIRValidationError
 from pydantic.v1 import ValidationError
 
 from tests.seed import seed
@@ -21,6 +27,12 @@ def export(client) -> dict:
     return json.loads(response.data)
 
 
+def validate(bundle: dict) -> None:
+    """Raise if either model set refuses the bundle."""
+    R4Bundle(bundle, strict=True)
+    Bundle.parse_obj(bundle)
+
+
 def resources(bundle: dict, kind: str) -> list[dict]:
     return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
 
@@ -32,7 +44,7 @@ def test_the_bundle_is_valid_fhir_with_pain_sessions_and_sleep(app, alice, alice
         session.sleep_quality, session.duration_minutes = 4, 45
         db.session.commit()
     data = export(alice_client)
-    Bundle.parse_obj(data)  # raises on anything FHIR R4(B) doesn't allow
+    validate(data)  # raises on anything FHIR R4 (and R4B) doesn't allow
     procedures = resources(data, "Procedure")
     assert len(procedures) == 1  # the deleted session is not exported
     assert procedures[0]["code"]["coding"][0] == {
@@ -70,7 +82,7 @@ def test_the_bundle_is_valid_fhir_with_pain_sessions_and_sleep(app, alice, alice
 
 def test_an_empty_account_is_a_valid_bundle_with_only_the_patient(alice_client):
     data = export(alice_client)
-    Bundle.parse_obj(data)
+    validate(data)
     assert [e["resource"]["resourceType"] for e in data["entry"]] == ["Patient"]
 
 
@@ -78,8 +90,19 @@ def test_the_validator_would_notice_a_broken_resource(app, alice, alice_client):
     seed(app, alice)
     data = export(alice_client)
     del resources(data, "Procedure")[0]["status"]  # required in R4
+    with pytest.raises(FHIRValidationError, match="status"):
+        R4Bundle(data, strict=True)
     with pytest.raises(ValidationError, match="status"):
         Bundle.parse_obj(data)
+
+
+def test_the_r4_models_refuse_what_r4_does_not_define(app, alice, alice_client):
+    seed(app, alice)
+    data = export(alice_client)
+    procedure = resources(data, "Procedure")[0]
+    procedure["performedOn"] = procedure.pop("performedPeriod")  # no such element in R4
+    with pytest.raises(FHIRValidationError, match="performedOn"):
+        R4Bundle(data, strict=True)
 
 
 def test_bobs_export_has_none_of_alices_rows(app, alice, bob, bob_client):

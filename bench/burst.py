@@ -1,8 +1,8 @@
 """The morning burst: 30,000 reminders for 10,000 users due in the same minute, delivered by
-1 clock process and then by 2; and the routine planning job at 10,000 and 100,000 users.
+1 clock process and then by 2; and the routine planning job at 10,000 to 100,000 users.
 
 PostgreSQL when BENCH_DATABASE_URL is set (its tables are dropped and rebuilt), SQLite
-otherwise. `python -m bench.burst [--reminders N --users N --plan-users N ...]`.
+otherwise. `python -m bench.burst [--reminders N --users N --plan-users N ... --skip-burst]`.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ import signal
 import statistics
 import subprocess
 import time
-import tracemalloc
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from .common import BIN, OUT, ROOT, make_db
 from .dispatch import (
-    RssSampler,
     bench_env,
     build_schema,
     percentile,
@@ -27,12 +25,12 @@ from .dispatch import (
     seed_users,
     sink_get,
 )
+from .planning import LEGACY_USERS, PLAN_USERS, planning, planning_markdown
 
 REMINDERS = 30_000
 USERS = 10_000
-PLAN_USERS = (10_000, 100_000)
 INTERVAL = 10  # REMINDER_DISPATCH_SECONDS: the production default
-LEAD = 15  # seconds between starting the clocks and the burst falling due (start-up time)
+LEAD = 5  # seconds between the clocks going idle and the burst falling due
 
 
 def database_url() -> tuple[str, str]:
@@ -48,7 +46,13 @@ def fresh_schema() -> str:
     db.drop_all()
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    return build_schema()
+    try:
+        return build_schema()
+    except SystemExit:  # flask_migrate exits on a failed upgrade (e.g. two heads mid-merge)
+        db.session.rollback()
+        db.drop_all()
+        db.create_all()
+        return "`db.create_all()` (`flask db upgrade` failed: see the log above)"
 
 
 def peak_kb(pid: int) -> int:
@@ -60,19 +64,60 @@ def peak_kb(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, every core and process."""
+    with open("/proc/stat") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return (sum(ticks) - idle) / tick, sum(ticks) / tick
+
+
+def done(slot: str) -> int:
+    """Burst reminders the clocks have finished with (recorded as sent or given up)."""
+    from tracker.extensions import db
+    from tracker.models import Reminder
+
+    finished = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Reminder)
+        .where(Reminder.slot == slot, Reminder.status != "pending")
+    )
+    db.session.commit()  # no transaction left open between polls
+    return finished
+
+
+def wait_for_planning(logs: list, deadline: float) -> None:
+    """Until every clock has logged its start-up routine planning: the burst is measured on
+    idle clocks, not on clocks still planning (the hourly job runs at start-up)."""
+    while time.monotonic() < deadline:
+        if all("planned routine-due reminders" in log.read_text() for log in logs):
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the clocks did not finish their start-up planning")
+
+
 def burst(sink: str, env: dict[str, str], users: list[int], clocks: int, count: int) -> dict:
     """`count` reminders due at one instant, `clocks` clock processes already running."""
     from tracker.extensions import db
     from tracker.models import Reminder
 
     sink_get(sink, "/reset")
-    due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=LEAD)
-    seed_reminders(users, [due] * count, f"burst{clocks}", timedelta(hours=2), "sleep_checkin")
-    ids = set(db.session.scalars(db.select(Reminder.id).where(Reminder.slot == f"burst{clocks}")))
+    slot = f"burst{clocks}"
+    later = datetime.now(UTC) + timedelta(days=1)  # out of reach until the clocks are idle
+    seed_reminders(users, [later] * count, slot, timedelta(hours=2), "sleep_checkin")
+    ids = set(db.session.scalars(db.select(Reminder.id).where(Reminder.slot == slot)))
     db.session.remove()
-    procs = []
-    for i in range(clocks):
-        with (OUT / f"burst-clock{clocks}-{i}.log").open("w") as log:
+    procs, logs = [], [OUT / f"burst-clock{clocks}-{i}.log" for i in range(clocks)]
+    for path in logs:
+        with path.open("w") as log:
             procs.append(
                 subprocess.Popen(
                     [str(BIN / "flask"), "--app", "tracker", "reminders", "run"],
@@ -82,16 +127,34 @@ def burst(sink: str, env: dict[str, str], users: list[int], clocks: int, count: 
                     stderr=log,
                 )
             )
-    deadline = time.monotonic() + LEAD + 600
     try:
-        while sink_get(sink, "/stats")["count"] < count and time.monotonic() < deadline:
-            time.sleep(1)
+        wait_for_planning(logs, time.monotonic() + 600)
+        due = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=LEAD)
+        db.session.execute(
+            db.update(Reminder)
+            .where(Reminder.slot == slot)
+            .values(due_at=due, next_attempt_at=due, stale_at=due + timedelta(hours=2))
+        )
+        db.session.commit()
+        db.session.remove()
+        load_before = os.getloadavg()[0]
+        first, deadline = None, time.monotonic() + LEAD + 600
+        # Progress from the database, not the receiver: serialising its growing list of
+        # arrivals every poll would take CPU from the run being measured.
+        while (finished := done(slot)) < count and time.monotonic() < deadline:
+            if first is None and finished:
+                # CPU is counted from the first delivery, over the same span as throughput.
+                first = [cpu_seconds(p.pid) for p in procs], machine_cpu()
+            time.sleep(0.25)
+        busy, total = machine_cpu()
+        cpu_before, (busy_before, total_before) = first or ([0.0] * len(procs), (busy, total))
+        cpu = [cpu_seconds(p.pid) - c for p, c in zip(procs, cpu_before, strict=True)]
         peaks = [peak_kb(p.pid) for p in procs]
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
         for p in procs:
-            p.wait(timeout=600)  # a clock finishes its current job (hourly planning) first
+            p.wait(timeout=600)
     mine = [
         (int(topic.split("-")[1]), t)
         for topic, t in sink_get(sink, "/stats")["received"]
@@ -109,67 +172,23 @@ def burst(sink: str, env: dict[str, str], users: list[int], clocks: int, count: 
         "p99": percentile(late, 99),
         "max": max(late),
         "peak_mib": [kb / 1024 for kb in peaks],
+        # Where the cores went: the clocks' CPU seconds (per message, all clocks together),
+        # and how busy the whole machine (other jobs included) was while the burst lasted.
+        "clock_cpu_s": cpu,
+        "cpu_per_msg_ms": sum(cpu) / count * 1000,
+        "clock_cores": sum(cpu) / span if span else float("nan"),
+        "machine_busy": (busy - busy_before) / (total - total_before),
+        "load": (load_before, os.getloadavg()[0]),
     }
 
 
-def seed_routines(start: int, count: int) -> None:
-    """`count` users from bench{start} on, one routine each (fortnightly, due soon)."""
-    from sqlalchemy import insert
-
-    from tracker.extensions import db
-    from tracker.models import Routine, User
-
-    for chunk in range(start, start + count, 5000):
-        size = min(5000, start + count - chunk)
-        emails = [f"plan{chunk + i}@example.com" for i in range(size)]
-        db.session.execute(
-            insert(User), [{"email": e, "password_hash": "-", "timezone": "UTC"} for e in emails]
-        )
-        ids = db.session.scalars(db.select(User.id).where(User.email.in_(emails)))
-        anchor = date.today() - timedelta(days=13)
-        db.session.execute(
-            insert(Routine), [{"user_id": u, "name": "Massage", "anchor_date": anchor} for u in ids]
-        )
-        db.session.commit()
-
-
-def planning(sizes: tuple[int, ...]) -> list[dict]:
-    """plan_all_routines() in-process at each size: time and peak RSS above the start."""
-    from tracker.extensions import db
-    from tracker.models import User
-    from tracker.reminders.schedule import plan_all_routines
-
-    db.session.execute(db.delete(User))  # the burst's users have no routines: start clean
-    db.session.commit()
-    results, seeded = [], 0
-    for size in sizes:
-        seed_routines(seeded, size - seeded)
-        seeded = size
-        db.session.remove()
-        # tracemalloc's peak counts what planning itself holds at once; RSS alone would hide
-        # it under memory the seeding freed but the process kept.
-        tracemalloc.start()
-        with RssSampler() as rss:
-            started = time.perf_counter()
-            planned = plan_all_routines()
-            elapsed = time.perf_counter() - started
-        traced_peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-        db.session.remove()
-        results.append(
-            {
-                "users": planned,
-                "seconds": elapsed,
-                "per_user_ms": elapsed / planned * 1000,
-                "rss_growth_mib": (rss.peak - rss.start) / 1024,
-                "traced_peak_mib": traced_peak / 2**20,
-            }
-        )
-    return results
-
-
 def run(
-    reminders: int = REMINDERS, users: int = USERS, plan_users: tuple[int, ...] = PLAN_USERS
+    reminders: int = REMINDERS,
+    users: int = USERS,
+    plan_users: tuple[int, ...] = PLAN_USERS,
+    *,
+    burst_runs: bool = True,
+    legacy_users: int = LEGACY_USERS,
 ) -> dict:
     from tracker import create_app
 
@@ -187,80 +206,83 @@ def run(
         app = create_app()
         with app.app_context():
             schema = fresh_schema()
-            user_ids = seed_users(sink, users)
-            runs = [burst(sink, env, user_ids, clocks, reminders) for clocks in (1, 2)]
-            plans = planning(plan_users)
+            runs = []
+            if burst_runs:
+                user_ids = seed_users(sink, users)
+                runs = [burst(sink, env, user_ids, clocks, reminders) for clocks in (1, 2)]
+            plans = planning(plan_users, legacy_users) if plan_users else None
     result = {"engine": engine, "schema": schema, "runs": runs, "planning": plans}
     result["markdown"] = markdown(result, reminders, users, app.config["PUSH_WORKERS"])
     return result
 
 
 def markdown(r: dict, reminders: int, users: int, workers: int) -> list[str]:
-    one, two = r["runs"]
-    speedup = two["rate"] / one["rate"]
-    ok = lambda flag: "met" if flag else "**missed**"  # noqa: E731
     lines = [
         f"## 6. The morning burst ({r['engine']}, receiver on loopback in its own process)",
         "",
+    ]
+    if r["runs"]:
+        lines += burst_markdown(r, reminders, users, workers)
+    if r["planning"]:
+        lines += planning_markdown(r["planning"])
+    return lines
+
+
+def burst_markdown(r: dict, reminders: int, users: int, workers: int) -> list[str]:
+    one, two = r["runs"]
+    speedup = two["rate"] / one["rate"]
+    verdict = "met" if speedup >= 1.6 else "**missed**"
+    lines = [
         f"{reminders:,} reminders for {users:,} users (one device each) all due at the same "
         f"second, delivered by `flask reminders run` processes (dispatch every {INTERVAL} s, "
-        f"batches of 500 under a lease, {workers} sender threads each), started {LEAD} s "
-        "before. Lateness = arrival at the receiver − `due_at`; throughput = arrivals / "
-        f"(last − first arrival). Schema: {r['schema']}.",
+        f"batches of 500 under a lease, {workers} sender threads each). The burst falls due "
+        f"{LEAD} s after every clock has finished its start-up routine planning, so planning "
+        "is outside the measured window. Lateness = arrival at the receiver − `due_at`; "
+        f"throughput = arrivals / (last − first arrival). Schema: {r['schema']}.",
         "",
         "| clocks | received (distinct) | throughput | lateness p50 / p99 / max | "
-        "peak RSS per clock |",
-        "|---:|---:|---:|---:|---:|",
+        "peak RSS per clock | clock CPU per msg | cores used by clocks | machine busy | "
+        "load before / after |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in r["runs"]:
         lines.append(
             f"| {run['clocks']} | {run['received']:,} ({run['distinct']:,}) | "
             f"{run['rate']:,.0f} msg/s | "
             f"{run['p50']:.1f} / {run['p99']:.1f} / {run['max']:.1f} s | "
-            f"{' / '.join(f'{m:.0f}' for m in run['peak_mib'])} MiB |"
+            f"{' / '.join(f'{m:.0f}' for m in run['peak_mib'])} MiB | "
+            f"{run['cpu_per_msg_ms']:.2f} ms | {run['clock_cores']:.2f} | "
+            f"{run['machine_busy']:.0%} | "
+            f"{run['load'][0]:.1f} / {run['load'][1]:.1f} |"
         )
-    lines += [
+    engine = r["engine"] == "PostgreSQL"
+    return [
+        *lines,
         "",
         f"2-clock speed-up: {speedup:.2f}× — target ≥ 1.6× on PostgreSQL: "
-        f"{ok(speedup >= 1.6) if r['engine'] == 'PostgreSQL' else 'n/a on SQLite'}. "
-        "Each clock is one process with its own encryption work, so the speed-up needs a free "
-        "core per clock; on SQLite the single writer lock also serialises the claims.",
-        "",
-        "Routine planning (`plan_all_routines()`, the clock's hourly job), one routine per "
-        "user, users walked 500 per transaction:",
-        "",
-        "| users | time (under tracemalloc) | per user | peak traced memory | peak RSS growth |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for p in r["planning"]:
-        lines.append(
-            f"| {p['users']:,} | {p['seconds']:.1f} s | {p['per_user_ms']:.2f} ms | "
-            f"{p['traced_peak_mib']:.1f} MiB | {p['rss_growth_mib']:.1f} MiB |"
-        )
-    lines += planning_verdict(r["planning"])
-    return lines
-
-
-def planning_verdict(plans: list[dict]) -> list[str]:
-    small, large = plans[0], plans[-1]
-    flat = large["traced_peak_mib"] <= 1.5 * small["traced_peak_mib"] + 1
-    verdict = "met" if flat else "**missed**"
-    return [
-        "",
-        f"Target memory flat in the number of users ({small['users']:,} → {large['users']:,}): "
-        f"peak traced {small['traced_peak_mib']:.1f} → {large['traced_peak_mib']:.1f} MiB — "
-        f"{verdict}.",
+        f"{verdict if engine else 'n/a on SQLite'}. Each clock is one process doing its own "
+        "encryption and signing, so the speed-up needs a free core per clock.",
         "",
     ]
 
 
 if __name__ == "__main__":
+    import json
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--reminders", type=int, default=REMINDERS)
     parser.add_argument("--users", type=int, default=USERS)
-    parser.add_argument("--plan-users", type=int, nargs="+", default=list(PLAN_USERS))
+    parser.add_argument("--plan-users", type=int, nargs="*", default=list(PLAN_USERS))
+    parser.add_argument("--legacy-users", type=int, default=LEGACY_USERS)
+    parser.add_argument("--skip-burst", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("BACK_RELIEF_BENCH", "1")
-    out = run(args.reminders, args.users, tuple(args.plan_users))
+    out = run(
+        args.reminders,
+        args.users,
+        tuple(args.plan_users),
+        burst_runs=not args.skip_burst,
+        legacy_users=args.legacy_users,
+    )
     print("\n".join(out["markdown"]))
-    print(out["planning"])
+    print(json.dumps({k: v for k, v in out.items() if k != "markdown"}, default=str))

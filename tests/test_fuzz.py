@@ -383,8 +383,14 @@ def test_the_routine_form_never_fails_or_half_saves(world, change):
     check_form(world, "/routine/new", mutate(ROUTINE_FORM, *change))
 
 
-SETTINGS_FORM = {
-    "timezone": "Europe/Berlin",
+SETTINGS_FORM = {"timezone": "Europe/Berlin"}
+REMINDERS_FORM = {
+    "appointment": "y",
+    "hydration": "y",
+    "lead_minutes": "1440",
+    "reminder_time": "18:00",
+    "hydration_offsets": "15, 60",
+    "glasses_goal": "4",
     "quiet_start": "22:00",
     "quiet_end": "08:00",
     "wake_time": "08:00",
@@ -394,4 +400,10 @@ SETTINGS_FORM = {
 @FUZZ
 @given(change=form_edits(list(SETTINGS_FORM)))
 def test_the_settings_form_never_fails_or_half_saves(world, change):
-    check_form(world, "/settings", mutate(SETTINGS_FORM, *change))
+    check_form(world, "/settings/profile", mutate(SETTINGS_FORM, *change))
+
+
+@FUZZ
+@given(change=form_edits(list(REMINDERS_FORM)))
+def test_the_reminders_and_quiet_hours_form_never_fails_or_half_saves(world, change):
+    check_form(world, "/settings/reminders", mutate(REMINDERS_FORM, *change))

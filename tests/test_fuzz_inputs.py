@@ -242,8 +242,8 @@ REGRESSIONS = [
     ("POST", "/sessions/new", {**SESSION_FORM, "routine_id": BIG}, 422),
     ("POST", "/routine/new", {**ROUTINE_FORM, "cadence_count": BIG}, 200),
     ("POST", "/routine/new", {**ROUTINE_FORM, "duration_minutes": BIG}, 200),
-    ("POST", "/settings", {**SETTINGS_FORM, "timezone": "a" * 300}, 200),
-    ("POST", "/settings", {**SETTINGS_FORM, "timezone": "America"}, 200),
+    ("POST", "/settings/profile", {**SETTINGS_FORM, "timezone": "a" * 300}, 200),
+    ("POST", "/settings/profile", {**SETTINGS_FORM, "timezone": "America"}, 200),
 ]
 
 

@@ -46,6 +46,8 @@ PUBLIC = {
     "api.perform_action": "the signed single-use token in the URL is the credential",
     "reminders.act_page": "a notification opens it; the signed token in the URL is the credential",
     "reminders.act_submit": "its one button; the signed single-use token is the credential",
+    "trends.dashboard": "anonymous visitors get the landing page there (pwa/views.py), which "
+    "shows no user data",
     "trends.shared_summary": "a therapist opens the share link without an account; the secret "
     "token in the URL is the credential, and the page shows only the summary",
 }

@@ -38,8 +38,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (register every table with the metadata)
     from .core import init_app as init_core
+    from .labels import init_app as init_labels
 
     init_core(app)
+    init_labels(app)
     for name in CAPABILITIES:
         importlib.import_module(f"{__name__}.{name}").init_app(app)
     # Last: every capability has attached its endpoints to the API blueprint by now.

@@ -126,12 +126,29 @@ def init_app(app: Flask) -> None:
     app.logger.addFilter(REDACT_FILTER)
     app.jinja_env.filters["local"] = format_local
     app.jinja_env.globals["now_utc"] = timeutil.now
+    app.jinja_env.globals["settings_sections"] = lambda page: [
+        template
+        for _, name, template in app.extensions.get("settings_sections", [])
+        if name == page
+    ]
 
 
-def add_settings_section(app: Flask, template: str, order: int = 50) -> None:
-    """Let a capability add a section (its own template and form endpoints) to /settings."""
+def add_settings_page(
+    app: Flask, slug: str, title: str, hint: str, order: int, endpoint: str | None = None
+) -> None:
+    """A row on the Settings hub. Without an endpoint the page is hosted by accounts
+    (/settings/<slug>, listed in accounts.settings_views.HOSTED) and shows the sections
+    added for that slug; with one, the capability serves the page itself."""
+    pages = app.extensions.setdefault("settings_pages", [])
+    pages.append((order, slug, title, hint, endpoint))
+    pages.sort()
+
+
+def add_settings_section(app: Flask, template: str, order: int = 50, page: str = "account") -> None:
+    """Let a capability add a section (its own template and form endpoints) to one settings
+    page: each page stays short, with at most one form to save."""
     sections = app.extensions.setdefault("settings_sections", [])
-    sections.append((order, template))
+    sections.append((order, page, template))
     sections.sort()
 
 

@@ -78,7 +78,7 @@
       const routine = select ? select.selectedOptions[0] : null;
       parts.push(routine && routine.value ? `for ${routine.textContent.replace(/ \(.*\)$/, "")}` : (select ? "no routine" : ""));
       const when = field("occurred_at_local");
-      summary.textContent = `· ${parts.filter(Boolean).join(" · ")}${when && when.value ? ` · ${when.value.replace("T", " ")}` : ""}`;
+      summary.textContent = `${parts.filter(Boolean).join(" · ")}${when && when.value ? ` · ${when.value.replace("T", " ")}` : ""}`;
     };
     if (select) {
       select.addEventListener("change", () => {

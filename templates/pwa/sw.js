@@ -74,8 +74,9 @@ async function page(request, url) {
       status: 503, headers: { "Content-Type": "text/html; charset=utf-8" },
     });
   }
-  if (/^\/(login|register)$/.test(url.pathname) && response.ok) {
-    // Seeing the login page means no one is logged in: forget their cached pages.
+  const signedOut = /^\/(login|register)$/.test(url.pathname) || response.headers.has("X-Signed-Out");
+  if (signedOut && response.ok) {
+    // Seeing the login page (or the landing page) means no one is logged in: forget their pages.
     caches.delete(PAGES);
   } else if (cacheable(response, url)) {
     remember(request, response.clone());

@@ -63,20 +63,20 @@ def test_missing_csrf_token_is_refused(client, app):
 
 
 def test_login_and_logout(client, auth, alice):
-    assert client.get("/").status_code == 302
+    assert client.get("/trends").status_code == 302  # "/" is the landing page then
     response = auth.login()
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
     auth.logout()
-    assert client.get("/").status_code == 302
+    assert client.get("/trends").status_code == 302  # "/" is the landing page then
 
 
 def test_login_with_wrong_password_says_so(client, auth, alice):
     response = auth.login(password="wrong-password")
     assert response.status_code == 200
     assert b"do not match" in response.data
-    assert client.get("/").status_code == 302
+    assert client.get("/trends").status_code == 302  # "/" is the landing page then
 
 
 def test_remember_me_sets_a_long_lived_cookie(client, auth, alice):

@@ -54,4 +54,4 @@ def test_delete_account_removes_every_row_and_keeps_others(alice_client, app, al
             if "user_id" in table.c or table.name == "user":
                 assert count(table, alice.id) == 0, table.name
                 assert count(table, bob.id) > 0, table.name
-    assert alice_client.get("/").status_code == 302
+    assert alice_client.get("/trends").status_code == 302  # signed out ("/" is the landing)

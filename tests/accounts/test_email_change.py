@@ -39,7 +39,7 @@ def test_the_new_address_confirms_and_the_old_one_is_told(app, alice, alice_clie
     assert email_of(app, alice.id) == "alice@example.com"
 
     done = alice_client.post(path_of(link))
-    assert done.status_code == 302 and done.location == "/settings"
+    assert done.status_code == 302 and done.location == "/settings/account"
     assert email_of(app, alice.id) == NEW
     [notice] = mailbox.to("alice@example.com")
     assert notice["Subject"] == "Your Back Relief email was changed"

@@ -137,14 +137,14 @@ def test_settings_lists_devices_and_signs_out_everywhere_else(app, alice):
     laptop, tablet = app.test_client(), app.test_client()
     for client in (phone, laptop, tablet):
         AuthActions(client).login("alice")
-    page = laptop.get("/settings").get_data(as_text=True)
+    page = laptop.get("/settings/signins").get_data(as_text=True)
     assert "Signed-in devices" in page and "Firefox on Android" in page
     assert page.count("Sign out<span") == 3 and page.count("this device</span>") == 1
     response = laptop.post("/settings/signins/end-others")
-    assert response.status_code == 302
-    assert "Signed out 2 other devices" in laptop.get("/settings").get_data(as_text=True)
+    assert response.status_code == 302 and response.location == "/settings/signins"
+    assert "Signed out 2 other devices" in laptop.get(response.location).get_data(as_text=True)
     assert signed_in(laptop) and not signed_in(phone) and not signed_in(tablet)
-    assert laptop.get("/settings").get_data(as_text=True).count("Sign out<span") == 1
+    assert laptop.get("/settings/signins").get_data(as_text=True).count("Sign out<span") == 1
 
 
 def test_signing_out_one_device(app, alice):
@@ -165,7 +165,7 @@ def test_bob_cannot_see_or_end_alices_sign_ins(app, alice_client, bob_client, al
     assert bob_client.post(f"/settings/signins/{alices.id}/end").status_code == 404
     assert bob_client.post("/settings/signins/end-others").status_code == 302
     assert signed_in(alice_client) and [s.id for s in live_signins(app, alice.id)] == [alices.id]
-    page = bob_client.get("/settings").get_data(as_text=True)
+    page = bob_client.get("/settings/signins").get_data(as_text=True)
     assert page.count("Sign out<span") == 1
 
 

@@ -55,7 +55,7 @@ def test_a_read_only_token_reads_but_never_writes(client, app, alice):
 
 
 def test_the_scope_is_chosen_when_the_token_is_made(alice_client, app, alice):
-    page = alice_client.get("/settings").get_data(as_text=True)
+    page = alice_client.get("/settings/tokens").get_data(as_text=True)
     assert 'name="scope" value="read" checked' in page  # least privilege by default
     alice_client.post("/settings/tokens", data={"label": "sync", "scope": "write"})
     alice_client.post("/settings/tokens", data={"label": "widget"})  # no choice sent: read
@@ -64,7 +64,7 @@ def test_the_scope_is_chosen_when_the_token_is_made(alice_client, app, alice):
     with app.app_context():
         scopes = dict(db.session.execute(db.select(ApiToken.label, ApiToken.scope)).all())
     assert scopes == {"sync": WRITE, "widget": READ}
-    page = alice_client.get("/settings").get_data(as_text=True)
+    page = alice_client.get("/settings/tokens").get_data(as_text=True)
     assert "read only ·" in page and "read and change ·" in page
 
 
@@ -72,8 +72,9 @@ def test_a_token_opens_no_page_export_or_token_management(client, app, alice):
     raw = make_token(app, alice)
     with app.app_context():
         calendar_token = db.session.get(User, alice.id).calendar_token
+    # Home is the landing page for anyone not signed in: a token doesn't make it the dashboard.
+    assert 'href="/register">Sign up' in client.get("/", headers=bearer(raw)).get_data(True)
     for path in (
-        "/",
         "/settings",
         "/settings/export.json",
         "/sessions/export.csv",

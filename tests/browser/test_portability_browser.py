@@ -28,7 +28,8 @@ def fits(page) -> bool:
 def test_daylio_through_the_wizard_on_a_phone(page, app, alice):
     login(page)
     page.goto("/settings")
-    page.get_by_role("link", name="Import or restore a backup").tap()
+    page.locator("[data-settings-page=data]").tap()
+    page.get_by_role("link", name="Restore a backup or import sessions").tap()
     page.set_input_files("#import-file", str(DAYLIO))
     page.get_by_role("button", name="Check the file").tap()
     page.get_by_text("Detected: Daylio CSV export").wait_for()

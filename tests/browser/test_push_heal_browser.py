@@ -125,7 +125,7 @@ def test_the_test_button_shows_its_result_in_place(push_page, app, alice):
                 )
             )  # fmt: skip
             db.session.commit()
-        push_page.goto("/settings")
+        push_page.goto("/settings/devices")
         url = push_page.url
         push_page.get_by_role("button", name="Send test notification").click()
         result = push_page.locator("[data-push-test-result]")

@@ -39,7 +39,7 @@ def test_two_routines_book_move_cancel_on_a_phone(page, alice):
     login(page)
     add_routine(page, "Fortnightly with Dana", "professional", "2", "weeks")
     add_routine(page, "Foam roller", "self", "1", "weeks")
-    assert page.get_by_text("Fortnightly with Dana").is_visible()
+    assert page.get_by_role("heading", name="Fortnightly with Dana").is_visible()
     assert page.locator(".status").count() == 2
     fits_phone(page)
 
@@ -66,7 +66,7 @@ def test_two_routines_book_move_cancel_on_a_phone(page, alice):
 
 def test_settings_offer_the_calendar_link_and_a_copy_button(page, context, alice):
     login(page)
-    page.goto("/settings#calendar-h")
+    page.goto("/settings/calendar")
     url = page.input_value("#calendar-url")
     assert "/calendar/" in url and url.endswith(".ics")
     # The copy button appears only where the Clipboard API exists (progressive enhancement).
@@ -77,4 +77,5 @@ def test_settings_offer_the_calendar_link_and_a_copy_button(page, context, alice
     expect(button).to_have_text("Copied")  # the clipboard write resolves asynchronously
     assert page.evaluate("navigator.clipboard.readText()") == url
     fits_phone(page, "#calendar")
+    page.goto("/settings/safety")
     fits_phone(page, "#safety")

@@ -40,7 +40,7 @@ def test_the_summary_prints_on_one_page_and_its_link_copies(make_context, app, a
     page.click("[data-copy]")
     eventually(page, "() => document.querySelector('[data-copied]').textContent === 'Copied.'")
     assert page.evaluate("navigator.clipboard.readText()") == url
-    page.goto("/settings#share-h")
+    page.goto("/settings/share-links")
     assert page.locator("#share-h + p + ul li").count() == 1
     found += serious(page)
     stranger = make_context().new_page()

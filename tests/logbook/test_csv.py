@@ -134,7 +134,7 @@ def test_importing_the_same_file_twice_adds_nothing(alice_client, app, alice):
     response = upload(alice_client, text)
     assert response.status_code == 302
     page = alice_client.get("/sessions").get_data(as_text=True)
-    assert "Imported 0 session(s); 2 were already here." in page
+    assert "Imported 0 sessions; 2 were already here." in page
     assert count_sessions(app, alice.id) == 3
 
 

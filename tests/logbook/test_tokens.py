@@ -15,15 +15,15 @@ from .conftest import bearer, make_token
 def test_it_creates_a_token_shown_once_and_stored_hashed(alice_client, client, app, alice):
     response = alice_client.post("/settings/tokens", data={"label": "Shortcuts"})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    raw = re.search(r'value="(br_[^"]+)"', response.get_data(as_text=True)).group(1)
+    raw = re.search(r'id="raw-token"[^>]*>(br_[^<]+)<', response.get_data(as_text=True)).group(1)
     with app.app_context():
         token = db.session.scalar(db.select(ApiToken))
         assert token.label == "Shortcuts" and token.token_hash == ApiToken.hash(raw)
         assert raw not in token.token_hash
-    settings = alice_client.get("/settings").get_data(as_text=True)
+    settings = alice_client.get("/settings/tokens").get_data(as_text=True)
     assert "Shortcuts" in settings and raw not in settings and "never used" in settings
     assert client.get("/api/v1/sessions", headers=bearer(raw)).status_code == 200
-    settings = alice_client.get("/settings").get_data(as_text=True)
+    settings = alice_client.get("/settings/tokens").get_data(as_text=True)
     assert "last used" in settings
 
 
@@ -56,7 +56,7 @@ def test_bob_cannot_see_or_revoke_alices_tokens(bob_client, app, alice, bob):
     raw = make_token(app, alice, "alice-laptop")
     with app.app_context():
         token_id = db.session.scalar(db.select(ApiToken.id))
-    assert "alice-laptop" not in bob_client.get("/settings").get_data(as_text=True)
+    assert "alice-laptop" not in bob_client.get("/settings/tokens").get_data(as_text=True)
     assert bob_client.post(f"/settings/tokens/{token_id}/revoke").status_code == 404
     with app.app_context():
         assert db.session.get(ApiToken, token_id) is not None

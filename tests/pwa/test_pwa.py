@@ -39,7 +39,7 @@ def test_it_serves_a_complete_manifest(client):
     assert names == ["Log a session", "Next appointment"]
     kinds = {(i["sizes"], i["purpose"]) for i in data["icons"]}
     assert kinds == {("192x192", "any"), ("512x512", "any"), ("192x192", "maskable"),
-                     ("512x512", "maskable")}  # fmt: skip
+                     ("512x512", "maskable"), ("512x512", "monochrome")}  # fmt: skip
 
 
 def test_every_manifest_icon_is_a_png_of_its_declared_size(client):
@@ -72,7 +72,8 @@ def test_the_icon_script_regenerates_every_icon(tmp_path, monkeypatch):
     monkeypatch.setattr(make_icons, "OUT", tmp_path)
     make_icons.main()
     expected = {"icon-192.png", "icon-512.png", "maskable-192.png", "maskable-512.png",
-                "apple-touch-icon.png", "favicon.ico", "icon.svg", "badge-96.png"}  # fmt: skip
+                "apple-touch-icon.png", "favicon.ico", "icon.svg", "badge-96.png",
+                "monochrome-512.png"}  # fmt: skip
     assert {p.name for p in tmp_path.iterdir()} == expected
     with Image.open(tmp_path / "badge-96.png") as badge:  # an alpha mask: white, shaped by alpha
         assert badge.mode == "RGBA" and badge.getchannel("A").getextrema() == (0, 255)

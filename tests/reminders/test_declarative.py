@@ -169,8 +169,9 @@ def test_app_badge_counts_unlogged_appointments_and_open_sleep_check_ins(
 
         # Logging the appointment and rating the night clear both.
         log_session(
-            alice.id, past.starts_at, appointment_id=past.id, sleep_quality=4, kind="professional"
-        )
+            alice.id, past.starts_at, appointment_id=past.id, sleep_quality=4, pain_next_day=2,
+            kind="professional",
+        )  # fmt: skip
         fakepush.deliveries.clear()
         db.session.execute(insert(Reminder), [{**checkin, "slot": "night:b", "status": "pending"}])
         db.session.commit()

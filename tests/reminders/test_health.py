@@ -45,7 +45,7 @@ def test_the_device_list_shows_last_delivery_and_the_last_problem_in_words(
         sub = db.session.get(PushSubscription, sub_id)
         sub.last_error, sub.last_success_at = "network error (gaierror)", NOW
         db.session.commit()
-    page = alice_client.get("/settings").get_data(as_text=True)
+    page = alice_client.get("/settings/devices").get_data(as_text=True)
     assert "last received a reminder" in page
     assert "We could not reach the push service" in page and "gaierror" not in page
     assert "No device gets reminders yet" not in page

@@ -44,7 +44,7 @@ def test_after_a_key_rotation_old_subscriptions_get_nothing_until_renewed(
         assert new != old
         assert db.session.scalar(db.select(PushSubscription.vapid_key)) == old
     assert device(alice_client, sub["endpoint"]).json["currentKey"] is False
-    page = alice_client.get("/settings").get_data(as_text=True)
+    page = alice_client.get("/settings/devices").get_data(as_text=True)
     assert "Open Back Relief on this device to keep getting reminders" in page
 
     with time_machine.travel(NOW, tick=False), app.app_context():

@@ -132,15 +132,7 @@ def test_an_appointment_booked_at_short_notice_skips_lead_times_already_past(app
 def test_changing_the_time_zone_replans(app, clock, alice, alice_client):
     with app.app_context():
         book(alice.id, STARTS)
-    response = alice_client.post(
-        "/settings",
-        data={
-            "timezone": "America/New_York",
-            "quiet_start": "22:00",
-            "quiet_end": "08:00",
-            "wake_time": "08:00",
-        },
-    )
+    response = alice_client.post("/settings/profile", data={"timezone": "America/New_York"})
     assert response.status_code == 302
     with app.app_context():
         row = reminders(alice.id, slot="lead:1440")[0]

@@ -182,7 +182,7 @@ def test_settings_lists_my_devices_and_the_turn_on_button(app, alice, bob, alice
     with app.app_context():
         subscribe(alice.id, fakepush.subscribe(), "Alice's Pixel")
         subscribe(bob.id, fakepush.subscribe(), "Bob's iPhone")
-    page = alice_client.get("/settings").get_data(as_text=True)
+    page = alice_client.get("/settings/devices").get_data(as_text=True)
     assert "Alice&#39;s Pixel" in page and "Bob" not in page
     assert "data-push-enable" in page and "Home Screen" in page
     assert "has not received a reminder yet" in page

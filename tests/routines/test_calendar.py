@@ -1,11 +1,12 @@
 """The iCalendar feed and per-appointment download parse back with icalendar."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
 from tracker.extensions import db
-from tracker.models import User
+from tracker.models import PushSubscription, User
 
 from .conftest import NOW, get
 
@@ -41,13 +42,13 @@ def test_the_feed_is_public_parses_and_has_stable_uids_utc_times_and_alarms(
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/calendar")
     assert "private" in response.headers["Cache-Control"]
-    ev = events(response)[f"appointment-{appt.id}@back-relief"]
+    ev = events(response)[f"{appt.client_id}@back-relief"]
     assert ev.decoded("DTSTART") == START and ev.decoded("DTSTART").tzinfo is not None
     assert ev.decoded("DTEND") == START + timedelta(minutes=75)
     text = response.get_data(as_text=True)
     assert "DTSTART:20260520T163000Z" in text and "DTEND:20260520T174500Z" in text
     assert "TRIGGER;VALUE=DATE-TIME:20260519T160000Z" in text and "TRIGGER:-PT2H" in text
-    assert str(ev["SUMMARY"]) == "Massage: deep tissue with Dana"
+    assert str(ev["SUMMARY"]) == "Deep tissue massage with Dana"
     assert str(ev["LOCATION"]) == "Studio 4"
     assert "Left shoulder" in str(ev["DESCRIPTION"]) and "Fortnightly" in str(ev["DESCRIPTION"])
     assert str(ev["STATUS"]) == "CONFIRMED"
@@ -77,10 +78,10 @@ def test_cancelled_stay_as_cancelled_and_old_ones_drop_out(client, app, alice, m
     recent = make.appointment(alice, starts_at=NOW - timedelta(days=30), status="done")
     old = make.appointment(alice, starts_at=NOW - timedelta(days=120))
     found = events(client.get(f"/calendar/{token_of(app, alice)}.ics"))
-    ev = found[f"appointment-{cancelled.id}@back-relief"]
+    ev = found[f"{cancelled.client_id}@back-relief"]
     assert str(ev["STATUS"]) == "CANCELLED" and ev.walk("VALARM") == []
-    assert f"appointment-{recent.id}@back-relief" in found
-    assert f"appointment-{old.id}@back-relief" not in found
+    assert f"{recent.client_id}@back-relief" in found
+    assert f"{old.client_id}@back-relief" not in found
 
 
 def test_uid_is_stable_when_rescheduled(alice_client, client, app, alice, make):
@@ -89,7 +90,7 @@ def test_uid_is_stable_when_rescheduled(alice_client, client, app, alice, make):
         f"/appointments/{appt.id}/reschedule", data={"day": "2026-05-21", "at": "09:00"}
     )
     ev = events(client.get(f"/calendar/{token_of(app, alice)}.ics"))[
-        f"appointment-{appt.id}@back-relief"
+        f"{appt.client_id}@back-relief"
     ]
     assert ev.decoded("DTSTART") == datetime(2026, 5, 21, 7, 0, tzinfo=UTC)
 
@@ -98,10 +99,10 @@ def test_each_feed_has_only_its_owners_appointments(client, app, alice, bob, mak
     mine = make.appointment(alice, starts_at=START)
     theirs = make.appointment(bob, starts_at=START)
     assert set(events(client.get(f"/calendar/{token_of(app, alice)}.ics"))) == {
-        f"appointment-{mine.id}@back-relief"
+        f"{mine.client_id}@back-relief"
     }
     assert set(events(client.get(f"/calendar/{token_of(app, bob)}.ics"))) == {
-        f"appointment-{theirs.id}@back-relief"
+        f"{theirs.client_id}@back-relief"
     }
 
 
@@ -128,13 +129,88 @@ def test_single_appointment_download(alice_client, bob_client, client, alice, bo
     response = alice_client.get(f"/appointments/{appt.id}.ics")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
-    assert set(events(response)) == {f"appointment-{appt.id}@back-relief"}
+    assert set(events(response)) == {f"{appt.client_id}@back-relief"}
     assert bob_client.get(f"/appointments/{appt.id}.ics").status_code == 404
     assert client.get(f"/appointments/{appt.id}.ics").status_code == 302
 
 
 def test_settings_explain_how_to_subscribe(alice_client, app, alice):
-    page = alice_client.get("/settings").get_data(as_text=True)
+    page = alice_client.get("/settings/calendar").get_data(as_text=True)
     assert f"/calendar/{token_of(app, alice)}.ics" in page
     assert "Google Calendar" in page and "Apple Calendar" in page
     assert 'action="/calendar/token"' in page
+
+
+def add_push_device(app, user) -> None:
+    with app.app_context():
+        db.session.add(
+            PushSubscription(
+                user_id=user.id,
+                endpoint=f"https://fcm.googleapis.com/fcm/send/{user.id}",
+                p256dh="k",
+                auth="a",
+            )
+        )
+        db.session.commit()
+
+
+def test_titles_read_like_a_calendar_entry(client, app, alice, make):
+    self_routine = make.routine(alice, name="Evenings", kind="self", tools=["foam_roller", "ball"])
+    made = {
+        "Swedish massage with Dana": make.appointment(
+            alice, starts_at=START, style="swedish", therapist_name="Dana"
+        ),
+        "Massage with Dana": make.appointment(
+            alice, starts_at=START, style="other", therapist_name="Dana"
+        ),
+        "Hot stone massage": make.appointment(alice, starts_at=START, style="hot_stone"),
+        "Self-massage: Foam roller, Ball": make.appointment(
+            alice, starts_at=START, routine_id=self_routine.id
+        ),
+    }
+    found = events(client.get(f"/calendar/{token_of(app, alice)}.ics"))
+    assert {str(found[f"{a.client_id}@back-relief"]["SUMMARY"]) for a in made.values()} == set(made)
+
+
+def test_with_a_push_device_alarms_are_off_until_the_setting_is_on(
+    alice_client, client, app, alice, make
+):
+    add_push_device(app, alice)
+    make.appointment(alice, starts_at=START)
+    feed = f"/calendar/{token_of(app, alice)}.ics"
+    ev = next(iter(events(client.get(feed)).values()))
+    assert ev.walk("VALARM") == []
+    assert "Add alarms to calendar events" in alice_client.get("/settings/calendar").get_data(True)
+    assert alice_client.post("/calendar/alarms", data={"calendar_alarms": "on"}).status_code == 302
+    assert get(app, User, alice.id).calendar_alarms is True
+    ev = next(iter(events(client.get(feed)).values()))
+    assert [a.decoded("TRIGGER") for a in ev.walk("VALARM")] == [
+        datetime(2026, 5, 19, 16, 0, tzinfo=UTC),
+        timedelta(hours=-2),
+    ]
+    alice_client.post("/calendar/alarms", data={})  # unticked: the box is absent
+    assert next(iter(events(client.get(feed)).values())).walk("VALARM") == []
+
+
+def test_the_alarm_setting_needs_csrf_and_a_login(alice_client, client, app, alice):
+    assert (
+        alice_client.post(
+            "/calendar/alarms", data={"calendar_alarms": "on"}, csrf=False
+        ).status_code
+        == 400
+    )
+    assert client.post("/calendar/alarms", data={"calendar_alarms": "on"}).status_code in (302, 400)
+    assert get(app, User, alice.id).calendar_alarms is False
+
+
+def test_uids_come_from_the_client_uuid_not_the_row_id(client, app, alice, bob, make):
+    """Row ids repeat (another server, or SQLite after a delete); calendars merge by UID."""
+    appt = make.appointment(alice, starts_at=START)
+    feed = f"/calendar/{token_of(app, alice)}.ics"
+    first = set(events(client.get(feed)))
+    assert first == {f"{appt.client_id}@back-relief"}
+    assert str(uuid.UUID(appt.client_id)) in next(iter(first))
+    assert str(appt.id) not in next(iter(first)).split("@")[0].split("-")  # not the row id
+    assert set(events(client.get(feed))) == first  # stable between fetches
+    # bob's token reads only bob's feed, never alice's event.
+    assert set(events(client.get(f"/calendar/{token_of(app, bob)}.ics"))) == set()

@@ -187,7 +187,8 @@ def test_reminders_are_listed_by_status_in_due_order(client, app, alice, alice_t
     ] == ["cancelled", "pending"]
     pending = client.get("/api/v1/reminders?status=pending", headers=bearer(alice_token)).json
     (only,) = pending["reminders"]
-    assert set(only) == {"id", "kind", "due_at", "status", "title", "body"}
+    assert set(only) == {"id", "kind", "also", "due_at", "status", "title", "body"}
+    assert only["also"] == []  # only a merged morning check-in names a second question
     assert only["kind"] == "routine_due" and only["title"].startswith("Foam roller is ")
     assert only["due_at"] == "2026-05-06T18:30:00+02:00"  # Berlin, with its offset
     dues = [r["due_at"] for r in listed]

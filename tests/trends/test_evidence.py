@@ -115,7 +115,7 @@ def test_questions_skip_unrated_sessions_and_unset_dimensions():
             row(start + timedelta(days=3), 6, 5)]  # fmt: skip
     asked = {q.topic: q for q in insights.questions(rows, [], None)}
     assert asked["Therapist"].values == [("Dana", 4.0)]
-    assert asked["Style"].values == [("swedish", 4.0)]
+    assert asked["Style"].values == [("Swedish", 4.0)]  # the label, not the stored value
     assert asked["Duration"].values == [("31 to 60 minutes", 4.0)]
     assert asked["Time of day"].values == [("mornings", 4.0)]
     # Rhythm counts the unrated session as the previous massage.

@@ -134,7 +134,7 @@ def test_the_link_shows_the_summary_read_only_until_it_expires(app, alice, as_al
     assert stranger.get(path_of(url)).status_code == 200
     traveller.move_to(FROZEN + timedelta(days=7))
     assert stranger.get(path_of(url)).status_code == 404
-    settings = as_alice.get("/settings").get_data(as_text=True)
+    settings = as_alice.get("/settings/share-links").get_data(as_text=True)
     assert "expired" in settings and "Remove" in settings
 
 
@@ -142,16 +142,16 @@ def test_a_revoked_link_is_dead_and_bob_cannot_revoke_alices(app, alice, bob, as
     url = create(as_alice)
     with app.app_context():
         link_id = db.session.scalar(db.select(ShareLink.id))
-    settings = as_alice.get("/settings").get_data(as_text=True)
+    settings = as_alice.get("/settings/share-links").get_data(as_text=True)
     assert "Summary of the last 12 weeks" in settings and "works until" in settings
     as_bob = app.test_client()
     AuthActions(as_bob).login("bob")
     assert as_bob.post(f"/settings/share-links/{link_id}/revoke").status_code == 404
     assert app.test_client().get(path_of(url)).status_code == 200
     response = as_alice.post(f"/settings/share-links/{link_id}/revoke")
-    assert response.status_code == 302 and response.location.startswith("/settings")
+    assert response.status_code == 302 and response.location == "/settings/share-links"
     assert app.test_client().get(path_of(url)).status_code == 404
-    assert "No share links." in as_alice.get("/settings").get_data(as_text=True)
+    assert "No share links." in as_alice.get(response.location).get_data(as_text=True)
 
 
 def test_the_token_opens_nothing_else(app, alice, as_alice):

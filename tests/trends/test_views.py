@@ -71,8 +71,11 @@ def page(client, path: str) -> str:
 
 
 def test_it_redirects_anonymous_visitors_to_login(client):
-    for path in ("/", "/trends", "/trends/summary"):
+    for path in ("/trends", "/trends/summary"):
         assert client.get(path).status_code == 302
+    # "/" is the landing page for visitors: it says what the app is, and shows no one's data.
+    landing = client.get("/")
+    assert landing.status_code == 200 and b"Log in" in landing.data
 
 
 def test_it_guides_a_new_user_to_a_routine_and_a_first_session(app, as_alice):

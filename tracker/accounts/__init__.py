@@ -9,7 +9,15 @@ def init_app(app: Flask) -> None:
     from ..extensions import login_manager, mail
 
     # The *_views modules are imported for their routes, which attach to bp.
-    from . import activity, recovery_views, signin_views, signins, token_views, views  # noqa: F401
+    from . import (  # noqa: F401
+        activity,
+        recovery_views,
+        settings_views,
+        signin_views,
+        signins,
+        token_views,
+        views,
+    )
     from .cli import users_cli
 
     login_manager.user_loader(signins.load_user)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TimeField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from .. import timeutil
 
@@ -41,11 +41,9 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Remember me on this device", default=True)
 
 
-class SettingsForm(FlaskForm):
+class ProfileForm(FlaskForm):
+    # Quiet hours and wake time moved to the reminders form: they only shape reminders.
     timezone = StringField("Time zone", validators=[DataRequired(), valid_zone])
-    quiet_start = TimeField("Quiet hours start", validators=[InputRequired("Enter a time.")])
-    quiet_end = TimeField("Quiet hours end", validators=[InputRequired("Enter a time.")])
-    wake_time = TimeField("Usual wake-up time", validators=[InputRequired("Enter a time.")])
 
 
 class PasswordForm(FlaskForm):

@@ -86,5 +86,7 @@ def confirm_email(token: str):
                 f" Signed out {ended} other device{'' if ended == 1 else 's'}." if ended else ""
             )
             flash(f"Your email is now {new_email}.{others}", "success")
-            return redirect(url_for("accounts.settings" if here else "accounts.login"))
+            return redirect(
+                url_for("accounts.settings_account") if here else url_for("accounts.login")
+            )
     return render_template("accounts/email_confirm.html", form=form, new_email=new_email)

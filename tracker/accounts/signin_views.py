@@ -14,7 +14,7 @@ from . import bp, signins
 def _register_section(state) -> None:
     from ..core import add_settings_section
 
-    add_settings_section(state.app, "accounts/_signins.html", 60)
+    add_settings_section(state.app, "accounts/_signins.html", 60, page="signins")
 
 
 @bp.app_template_global()
@@ -41,7 +41,7 @@ def end_signin(signin_id: int):
         return redirect(url_for("accounts.login"))
     db.session.commit()
     flash(f"Signed out {signin.label}.", "success")
-    return redirect(url_for("accounts.settings"))
+    return redirect(url_for("accounts.settings_signins"))
 
 
 @bp.post("/settings/signins/end-others")
@@ -53,4 +53,4 @@ def end_other_signins():
     flash(
         f"Signed out {ended} other {noun}." if ended else "No other device was signed in.", "info"
     )
-    return redirect(url_for("accounts.settings"))
+    return redirect(url_for("accounts.settings_signins"))

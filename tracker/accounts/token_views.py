@@ -16,13 +16,6 @@ LABEL_MAX = 80
 TOKENS_MAX = 20
 
 
-@bp.record_once
-def _register_section(state) -> None:
-    from ..core import add_settings_section
-
-    add_settings_section(state.app, "accounts/_api_tokens.html", 70)
-
-
 @bp.app_template_global()
 def api_tokens() -> list[ApiToken]:
     """The current user's tokens, newest first, for the settings section."""
@@ -82,4 +75,4 @@ def revoke_api_token(token_id: int):
     db.session.delete(token)
     db.session.commit()
     flash(f"Token “{token.label}” revoked. Scripts using it can no longer sign in.", "success")
-    return redirect(url_for("accounts.settings"))
+    return redirect(url_for("accounts.api_tokens_page"))

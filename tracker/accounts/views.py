@@ -6,7 +6,7 @@ import json
 import time
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -15,7 +15,7 @@ from ..extensions import db, limiter
 from ..models import User
 from . import bp, links, login_guard, mail, signins
 from .data import delete_user, export_user
-from .forms import DeleteForm, EmailChangeForm, LoginForm, PasswordForm, RegisterForm, SettingsForm
+from .forms import DeleteForm, EmailChangeForm, LoginForm, PasswordForm, RegisterForm
 
 
 def _user_key() -> str:
@@ -56,8 +56,8 @@ def register():
             signins.sign_in(user, remember=True)
             login_guard.remember_device(user.email)
             db.session.commit()
-            flash("Welcome to Back Relief! Start by setting up your routine.", "success")
-            return redirect(url_for("routines.onboarding"))
+            # No flash: the welcome page's own heading greets them.
+            return redirect(url_for("welcome.onboarding"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -103,28 +103,6 @@ def logout():
     return redirect(url_for("accounts.login"))
 
 
-@bp.route("/settings", methods=["GET", "POST"])
-@login_required
-def settings():
-    form = SettingsForm(obj=current_user)
-    if form.validate_on_submit():
-        zone_changed = form.timezone.data != current_user.timezone
-        form.populate_obj(current_user)
-        _notify_prefs_changed(zone_changed)
-        db.session.commit()
-        flash("Settings saved.", "success")
-        return redirect(url_for("accounts.settings"))
-    sections = [t for _, t in current_app.extensions.get("settings_sections", [])]
-    return render_template("accounts/settings.html", form=form, settings_sections=sections)
-
-
-def _notify_prefs_changed(zone_changed: bool) -> None:
-    """Let capabilities re-plan what depends on preferences, in this same transaction."""
-    from ..signals import preferences_changed
-
-    preferences_changed.send(current_user._get_current_object(), zone_changed=zone_changed)
-
-
 @bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per hour", key_func=_user_key, methods=["POST"])
@@ -142,7 +120,7 @@ def change_password():
                 f" Signed out {ended} other device{'' if ended == 1 else 's'}." if ended else ""
             )
             flash("Password changed." + others, "success")
-            return redirect(url_for("accounts.settings"))
+            return redirect(url_for("accounts.settings_account"))
     return render_template("accounts/password.html", form=form)
 
 
@@ -172,7 +150,7 @@ def change_email():
                 f"We sent a link to {new}. Your email changes when you open it (within an hour).",
                 "info",
             )
-            return redirect(url_for("accounts.settings"))
+            return redirect(url_for("accounts.settings_account"))
     return render_template("accounts/email.html", form=form)
 
 

@@ -11,4 +11,4 @@ def init_app(app: Flask) -> None:
 
     app.before_request_funcs.setdefault(None, []).insert(0, views.allow_large_csv)
     app.register_blueprint(bp)
-    add_settings_section(app, "logbook/_settings_section.html", 40)
+    add_settings_section(app, "logbook/_settings_section.html", 40, page="data")

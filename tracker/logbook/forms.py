@@ -9,7 +9,17 @@ from werkzeug.datastructures import MultiDict
 
 from .. import timeutil
 from ..extensions import db
-from ..labels import FOCUS_LABELS, PRESSURE_LABELS, STYLE_LABELS, TOOL_LABELS  # noqa: F401
+from ..labels import (  # noqa: F401  (the form template reads them as f.*)
+    BODY_MAP,
+    BODY_OUTLINE,
+    FOCUS_LABELS,
+    FOCUS_SIDES,
+    PRESSURE_LABELS,
+    STYLE_LABELS,
+    TOOL_LABELS,
+    expand_sides,
+    merge_sides,
+)
 from ..models import Appointment, MassageSession, Routine, Therapist
 from .schema import DEFAULT_DURATION, FIELDS, LISTS
 
@@ -19,6 +29,9 @@ RELAX_LABELS = ("Tense", "A bit tense", "Neutral", "Relaxed", "Very relaxed")
 SLEEP_LABELS = ("Very poor", "Poor", "Fair", "Good", "Very good")
 KIND_LABELS = {"professional": "Professional", "self": "Self-massage"}
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# Focus areas ticked below the body map: the map has no region for them.
+MAP_AREAS = {key for key, *_ in BODY_MAP}
+OTHER_FOCUS = {k: v for k, v in FOCUS_LABELS.items() if k not in MAP_AREAS and k not in FOCUS_SIDES}
 
 
 def payload(form: MultiDict) -> dict:
@@ -26,6 +39,7 @@ def payload(form: MultiDict) -> dict:
     data: dict = {name: form.get(name) for name in FIELDS if name in form}
     for name in LISTS:
         data[name] = form.getlist(name)
+    data["focus_areas"] = merge_sides(data["focus_areas"])  # as the schema will (follow_choice)
     data.pop("occurred_at", None)  # the form speaks local wall-clock time only
     data["occurred_at_local"] = form.get("occurred_at_local")
     if "defaults_from" in form:  # see follow_choice
@@ -68,7 +82,7 @@ def routine_defaults(routine: Routine | None) -> dict:
     if routine.kind == "self":
         return {"kind": "self", "duration_minutes": routine.duration_minutes, "style": "",
                 "therapist": "", "tools": list(routine.tools or []),
-                "focus_areas": list(routine.focus_areas or []), "routine_id": routine.id}  # fmt: skip
+                "focus_areas": merge_sides(list(routine.focus_areas or [])), "routine_id": routine.id}  # fmt: skip
     return {
         "kind": "professional", "duration_minutes": routine.duration_minutes,
         "style": routine.style, "therapist": routine.therapist.name if routine.therapist else "",

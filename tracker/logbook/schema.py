@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import timeutil
 from ..extensions import db
+from ..labels import merge_sides
 from ..models import Appointment, MassageSession, Routine, Therapist
 from ..models.routine import KINDS, STYLES
 from ..models.session import FOCUS_AREAS, PRESSURES, TOOLS
@@ -41,12 +42,14 @@ FIELDS = (
     "id", "occurred_at", "kind", "duration_minutes", "style", "therapist", "focus_areas",
     "pressure", "pain_before", "pain_after", "mood", "relaxation", "sleep_quality",
     "sleep_hours", "water_glasses", "tools", "notes", "appointment_id", "routine_id",
+    "pain_next_day",  # last: added later, so CSV columns and JSON keys keep their order
 )  # fmt: skip
 REQUIRED = ("id", "occurred_at", "kind", "pain_before", "pain_after", "mood")
 NOTES_MAX = 2000
 THERAPIST_MAX = 120
 SCALES = {
-    "pain_before": (0, 10), "pain_after": (0, 10), "mood": (1, 5), "relaxation": (1, 5),
+    "pain_before": (0, 10), "pain_after": (0, 10), "pain_next_day": (0, 10),
+    "mood": (1, 5), "relaxation": (1, 5),
     "sleep_quality": (1, 5), "duration_minutes": (1, 600), "water_glasses": (0, 50),
 }  # fmt: skip
 CHOICES = {"kind": KINDS, "pressure": PRESSURES, "style": ("", *STYLES)}
@@ -112,6 +115,8 @@ class SessionSchema:
             return parse_int(value, *SCALES[name])
         if name in CHOICES:
             return parse_choice(value, CHOICES[name])
+        if name == "focus_areas":  # both sides of the body map: the two-sided value (#17)
+            return merge_sides(parse_list(value, FOCUS_AREAS))
         if name in LISTS:
             return parse_list(value, LISTS[name])
         if name == "sleep_hours":
@@ -169,6 +174,8 @@ class SessionSchema:
         )
 
 
+# Fields added after request hashes were first stored; see fingerprint.
+LATER_FIELDS = ("pain_next_day",)
 # Model attribute for each cleaned key (the rest are named the same).
 ATTRS = {"id": "client_id", "therapist": "therapist_name"}
 
@@ -191,6 +198,9 @@ def fingerprint(clean: dict) -> str:
     canonical = {}
     for name in FIELDS[1:]:
         value = clean.get(name)
+        if name in LATER_FIELDS and value is None:
+            continue  # so hashes stored before the field existed still match a replay
+
         if isinstance(value, datetime):
             value = timeutil.iso(value)
         canonical[name] = value

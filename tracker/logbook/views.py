@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import timeutil
 from ..extensions import db
+from ..labels import plural
 from ..models import Appointment, MassageSession, Routine
 from ..models.routine import KINDS
 from . import bp, csvio, forms, store
@@ -321,5 +322,9 @@ def import_csv():
             "logbook/import.html", errors=shown, more=more, columns=csvio.COLUMNS
         ), 422
     db.session.commit()
-    flash(f"Imported {result.created} session(s); {result.skipped} were already here.", "success")
+    here = "was" if result.skipped == 1 else "were"
+    flash(
+        f"Imported {plural(result.created, 'session')}; {result.skipped} {here} already here.",
+        "success",
+    )
     return redirect(url_for("logbook.history"))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .types import UTCDateTime, now_utc
 
-KINDS = ("appointment", "log_prompt", "hydration", "sleep_checkin", "routine_due")
+KINDS = ("appointment", "log_prompt", "hydration", "sleep_checkin", "next_day", "routine_due")
 STATUSES = ("pending", "sent", "failed", "expired", "cancelled")
 
 

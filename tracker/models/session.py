@@ -25,6 +25,11 @@ FOCUS_AREAS = (
     "arms_hands",
     "feet",
     "head_face",
+    # One side only, from the body map (#17); appended so stored lists keep their order.
+    "left_shoulder",
+    "right_shoulder",
+    "left_hip",
+    "right_hip",
 )
 PRESSURES = ("light", "medium", "firm")
 TOOLS = (
@@ -71,6 +76,8 @@ class MassageSession(db.Model):
     # Null only for a one-tap "Done" that has not been rated yet (docs/logbook.md).
     pain_before: Mapped[int | None] = mapped_column(nullable=True)
     pain_after: Mapped[int | None] = mapped_column(nullable=True)
+    # Back pain the morning after (the next-day check-in), for the "lasting relief" insight.
+    pain_next_day: Mapped[int | None] = mapped_column(nullable=True)
     mood: Mapped[int | None] = mapped_column(nullable=True)
     relaxation: Mapped[int | None] = mapped_column(nullable=True)
     sleep_quality: Mapped[int | None] = mapped_column(nullable=True)

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Index, String, Time, func, text
+from sqlalchemy import JSON, Boolean, Index, String, Time, false, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,12 +19,16 @@ DEFAULT_REMINDER_PREFS: dict[str, Any] = {
     "log_prompt": True,
     "hydration": True,
     "sleep_checkin": True,
+    "next_day": True,
     "routine_due": True,
     # Minutes before an appointment; 1440 means "the day before at reminder_time".
     "lead_minutes": [1440, 120],
     "hydration_offsets": [15, 60, 120, 240],
     "glasses_goal": 8,
 }
+# A preference added later starts as the one it belongs with: someone who turned the sleep
+# check-in off did not ask for morning questions, so the next-day check-in stays off too.
+PREF_FOLLOWS = {"next_day": "sleep_checkin"}
 
 
 class User(UserMixin, db.Model):
@@ -49,6 +53,11 @@ class User(UserMixin, db.Model):
     calendar_token: Mapped[str] = mapped_column(
         String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
     )
+    # Alarms in calendar-feed events. Off by default: with a push device they would ring on
+    # top of the push reminders; without one the feed adds them anyway (routines/calendar.py).
+    calendar_alarms: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # "I've talked to my doctor": hides the safety advisory until the checklist changes.
+    advisory_dismissed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     # Bumped on every change to the user's rows (models/versioning.py); keys page caches.
     data_version: Mapped[int] = mapped_column(default=0)
@@ -70,7 +79,10 @@ class User(UserMixin, db.Model):
 
     def pref(self, key: str) -> Any:
         """A reminder preference, falling back to the default for keys added later."""
-        return (self.reminder_prefs or {}).get(key, DEFAULT_REMINDER_PREFS[key])
+        prefs = self.reminder_prefs or {}
+        if key not in prefs and key in PREF_FOLLOWS:
+            return self.pref(PREF_FOLLOWS[key])
+        return prefs.get(key, DEFAULT_REMINDER_PREFS[key])
 
     @staticmethod
     def normalise_email(email: str) -> str:

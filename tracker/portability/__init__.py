@@ -10,10 +10,12 @@ bp = Blueprint("portability", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from ..core import add_settings_section
+    from ..core import add_settings_page
     from . import cli, views
 
     app.before_request_funcs.setdefault(None, []).insert(0, views.allow_large_upload)
     app.register_blueprint(bp)
     app.cli.add_command(cli.data)
-    add_settings_section(app, "portability/_settings_section.html", order=60)
+    add_settings_page(
+        app, "data", "Data", "Export, import, delete your account", 60, "portability.data_page"
+    )

@@ -4,7 +4,8 @@
   duration;
 - pain before and after are Observations coded LOINC 72514-3 (pain severity, 0-10 verbal
   numeric rating), timed at the session's start and end, marked "before"/"after" in `method`
-  and linked to their Procedure with `partOf`;
+  and linked to their Procedure with `partOf`; the next-day check-in's pain is one more,
+  marked "next-day" and timed at wake time the morning after;
 - sleep quality (1-5) is an Observation, from sleep check-ins and sessions; sleep hours use
   LOINC 93832-4 (sleep duration).
 Choices and sources are in docs/portability.md.
@@ -61,7 +62,16 @@ def _observation(patient: str, code: dict, when: datetime, **fields) -> dict:
     }
 
 
-def _session_entries(patient: str, session: MassageSession) -> list[tuple[str, dict]]:
+def _morning_after(user, day) -> datetime:
+    """The morning after a local day, at wake time, in the user's zone."""
+    return timeutil.local_to_utc(day + timedelta(days=1), user.wake_time or time(8), user.timezone)
+
+
+TIMING_TEXT = {"before": "before massage", "after": "after massage",
+               "next-day": "the morning after the massage"}  # fmt: skip
+
+
+def _session_entries(patient: str, session: MassageSession, user) -> list[tuple[str, dict]]:
     procedure = _urn("procedure", session.client_id)
     end = session.occurred_at + timedelta(minutes=session.duration_minutes)
     resource = {
@@ -77,13 +87,16 @@ def _session_entries(patient: str, session: MassageSession) -> list[tuple[str, d
     if session.notes:
         resource["note"] = [{"text": session.notes}]
     entries = [(procedure, resource)]
+    day = timeutil.to_local(session.occurred_at, user.timezone).date()
     for marker, value, when in (
         ("before", session.pain_before, session.occurred_at),
         ("after", session.pain_after, end),
+        # The next-day check-in, timed when it is asked: wake time the morning after.
+        ("next-day", session.pain_next_day, _morning_after(user, day)),
     ):
         if value is None:  # a one-tap "Done" not rated yet: no rating to report
             continue
-        method = {"coding": [{"system": TIMING, "code": marker}], "text": f"{marker} massage"}
+        method = {"coding": [{"system": TIMING, "code": marker}], "text": TIMING_TEXT[marker]}
         entries.append(
             (
                 _urn("pain", marker, session.client_id),
@@ -124,15 +137,12 @@ def bundle(user) -> dict:
         .order_by(MassageSession.occurred_at, MassageSession.id)
     )
     for session in sessions:
-        entries.extend(_session_entries(patient, session))
+        entries.extend(_session_entries(patient, session, user))
     nights = db.session.scalars(
         db.select(SleepLog).where(SleepLog.user_id == user.id).order_by(SleepLog.night)
     )
     for night in nights:
-        # The morning after the night began, at wake time, in the user's zone.
-        woke = timeutil.local_to_utc(
-            night.night + timedelta(days=1), user.wake_time or time(8), user.timezone
-        )
+        woke = _morning_after(user, night.night)
         entries.append(_sleep(patient, f"night:{night.night}", woke, night.quality))
         if night.hours is not None:
             hours = {"value": night.hours, "unit": "h", "system": UCUM, "code": "h"}

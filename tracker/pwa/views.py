@@ -5,7 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from flask import current_app, jsonify, make_response, redirect, render_template, url_for
+from flask import (
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import BuildError
@@ -34,6 +42,7 @@ SHELL_FILES = (
     "js/logbook.js",
     "icons/icon-192.png",
     "icons/icon.svg",
+    "icons/sprite.svg",  # the interface icons every page uses (<use href>)
 )
 # Scripts the worker runs (importScripts, in order): helpers, the outbox (Background Sync)
 # and the reminders' push handlers.
@@ -61,6 +70,11 @@ def _icon(name: str, size: int, purpose: str = "any") -> dict:
             "purpose": purpose}  # fmt: skip
 
 
+def _screenshot(name: str, sizes: str, form_factor: str, label: str) -> dict:
+    return {"src": static_url(f"screenshots/{name}"), "sizes": sizes, "type": "image/png",
+            "form_factor": form_factor, "label": label}  # fmt: skip
+
+
 @bp.get("/manifest.webmanifest")
 def manifest():
     icon = [_icon("icon-192.png", 192)]
@@ -68,8 +82,9 @@ def manifest():
         "id": "/",
         "name": "Back Relief",
         "short_name": "Back Relief",
-        "description": "Keep your massage routine, get reminders, log sessions in seconds "
-        "and see whether it helps.",
+        "description": "Keep your massage routine, with a therapist or at home: reminders "
+        "before appointments and to drink water, a session logged in seconds, and trends that "
+        "show what helps your back. Your data stays on your server.",
         "lang": "en",
         "dir": "ltr",
         "start_url": "/?source=pwa",
@@ -87,6 +102,12 @@ def manifest():
             _icon("icon-512.png", 512),
             _icon("maskable-192.png", 192, "maskable"),
             _icon("maskable-512.png", 512, "maskable"),
+            _icon("monochrome-512.png", 512, "monochrome"),
+        ],
+        # Chromium's richer install dialog; made by bench/screenshots.py from the running app.
+        "screenshots": [
+            _screenshot("narrow.png", "390x844", "narrow", "Home: your routine and what is due"),
+            _screenshot("wide.png", "1280x800", "wide", "Trends: pain before and after"),
         ],
         "shortcuts": [
             {
@@ -98,7 +119,7 @@ def manifest():
             {
                 "name": "Next appointment",
                 "short_name": "Appointment",
-                "url": _url("routines.index", "/routine") + "?source=shortcut",
+                "url": _url("routines.next_appointment", "/appointments/next") + "?source=shortcut",
                 "icons": icon,
             },
         ],  # fmt: skip
@@ -173,6 +194,26 @@ def csrf_token():
     response = jsonify(csrf_token=generate_csrf(), account=outbox_account() or None)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The home page's endpoint. Signed in it is the dashboard; anonymous visitors get the landing
+# page there instead of a bare login form, so a shared link or the installed app's start URL
+# says what the app is.
+HOME_ENDPOINT = "trends.dashboard"
+
+
+@bp.before_app_request
+def landing():
+    if (
+        request.endpoint == HOME_ENDPOINT
+        and request.method in ("GET", "HEAD")
+        and not current_user.is_authenticated
+    ):
+        response = make_response(render_template("pwa/landing.html"))
+        response.headers["Cache-Control"] = "no-cache"  # the same URL is private when signed in
+        response.headers["X-Signed-Out"] = "1"  # sw.js: drop the cached signed-in pages
+        return response
+    return None
 
 
 @bp.get("/favicon.ico")

@@ -20,11 +20,17 @@ from ..api import bp
 from ..api.errors import json_error
 from ..extensions import csrf, db, limiter
 from ..models import Appointment, MassageSession, Reminder, Routine, UsedActionToken, User
-from . import planner, schedule
+from . import checkins, planner, schedule
 
 SALT = "reminder-action-v1"
 MAX_AGE = timedelta(days=2)
-ALLOWED = {"hydration": {"drank", "snooze"}, "routine_due": {"done", "skip"}}
+ALLOWED = {
+    "hydration": {"drank", "snooze"},
+    "routine_due": {"done", "skip"},
+    # The morning check-in's answers, given on its one-tap page (checkins.answer).
+    "sleep_checkin": {"checkin"},
+    "next_day": {"checkin"},
+}
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -50,15 +56,16 @@ def perform_action(token: str):
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return json_error(400, {"request": ['Send JSON such as {"action": "drank"}.']})
-    status, body = apply(token, data.get("action"))
+    status, body = apply(token, data.get("action"), data)
     if status != 200:
         return json_error(status, body)
     return jsonify(ok=True, **body)
 
 
-def apply(token: str, action: object) -> tuple[int, dict]:
+def apply(token: str, action: object, answers: dict | None = None) -> tuple[int, dict]:
     """Check the token and do the action: (200, result) or (404/409/422, errors by field).
-    Shared by the JSON endpoint and the one-tap page (actpage.py)."""
+    Shared by the JSON endpoint and the one-tap page (actpage.py). `answers` carries a
+    check-in's values (sleep_quality, pain_next_day)."""
     # Only 200/404/409/422 answers: the offline outbox replays anything else forever.
     try:
         claims = read_token(token)
@@ -71,6 +78,13 @@ def apply(token: str, action: object) -> tuple[int, dict]:
         return 404, {"token": ["This reminder no longer exists."]}
     if action not in ALLOWED.get(reminder.kind, set()):
         return 422, {"action": [f"Not available for this reminder: {action!r}."]}
+    if action == "checkin":
+        status, body = checkins.answer(reminder, str(claims["j"]), answers or {})
+        if status != 200:
+            db.session.rollback()
+            return status, body
+        db.session.commit()
+        return 200, {"action": action, **body}
     routine = None
     if reminder.kind == "routine_due":
         routine = db.session.get(Routine, reminder.subject_id)

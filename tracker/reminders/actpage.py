@@ -1,4 +1,5 @@
-"""The one-tap page behind a notification action that changes data ("Drank", "Snooze").
+"""The one-tap page behind a notification action that changes data ("Drank", "Snooze"),
+and the morning check-in's questions (one tap per answer: sleep 1-5, back pain 0-10).
 
 A declarative push notification can only navigate, and a GET must never change data: the
 action's `navigate` URL opens this page, whose single button POSTs the same signed token to
@@ -12,8 +13,8 @@ from flask import render_template, request
 from itsdangerous import BadSignature, SignatureExpired
 
 from ..extensions import csrf, db, limiter
-from ..models import Reminder
-from . import actions, bp
+from ..models import Reminder, UsedActionToken
+from . import actions, bp, checkins
 
 DONE = {
     "drank": "Glass counted.",
@@ -46,19 +47,70 @@ def _check(token: str, action: str) -> tuple[int, Reminder | None, str]:
     return 200, reminder, ""
 
 
+def _questions(token: str, reminder: Reminder | None) -> list[dict]:
+    """A check-in's questions this token has not answered yet, for one-tap buttons."""
+    from ..logbook.forms import SLEEP_LABELS
+
+    if reminder is None:
+        return []
+    jti = str(actions.read_token(token)["j"])
+    used = set(
+        db.session.scalars(
+            db.select(UsedActionToken.jti).where(
+                UsedActionToken.user_id == reminder.user_id,
+                UsedActionToken.jti.startswith(f"{jti}:", autoescape=True),
+            )
+        )
+    )
+    asked = checkins.asks_of(reminder)
+    out = []
+    for name, (question, (low, high)) in checkins.QUESTIONS.items():
+        if question in asked and f"{jti}:{name}"[:64] not in used:
+            words = SLEEP_LABELS if name == "sleep_quality" else {0: "no pain", 10: "worst"}
+            out.append({"name": name, "legend": LEGENDS[name], "values": [
+                (n, words[n - low] if isinstance(words, tuple) else words.get(n, ""))
+                for n in range(low, high + 1)
+            ]})  # fmt: skip
+    return out
+
+
+LEGENDS = {"sleep_quality": "How did you sleep?", "pain_next_day": "How is your back today?"}
+SAVED = {"sleep_quality": "Sleep saved: {v} of 5.", "pain_next_day": "Back pain saved: {v} of 10."}
+
+
 @bp.get("/act/<token>")
 @limiter.limit("60 per minute")
 def act_page(token: str):
     action = request.args.get("do", "")
     status, reminder, message = _check(token, action)
+    ok = status == 200
+    questions = _questions(token, reminder) if ok and action == "checkin" else []
+    if ok and action == "checkin" and not questions:
+        ok, message = False, "Already answered. You can change it in your log."
     return render_template(
         "reminders/act.html",
         token=token,
         action=action,
-        reminder=reminder if status == 200 else None,
-        label=_label(reminder, action) if status == 200 else "",
+        reminder=reminder if ok else None,
+        label=_label(reminder, action) if ok else "",
+        questions=questions,
         message=message,
     ), status
+
+
+def _answered(token: str, reminder: Reminder | None):
+    """After one answer the page shows the questions still open, with the same token."""
+    status, body = actions.apply(token, "checkin", request.form)
+    if status != 200:
+        message = next(iter(body.values()))[0]
+        return render_template("reminders/act.html", token=token, action="checkin",
+                               reminder=None, message=message), status  # fmt: skip
+    saved = " ".join(t.format(v=body[n]) for n, t in SAVED.items() if n in body)
+    left = _questions(token, reminder)
+    return render_template(
+        "reminders/act.html", token=token, action="checkin", reminder=reminder if left else None,
+        questions=left, message=saved, done=True, log_url=(reminder.payload or {}).get("url"),
+    ), 200  # fmt: skip
 
 
 @bp.post("/act/<token>")
@@ -67,6 +119,8 @@ def act_page(token: str):
 def act_submit(token: str):
     action = request.form.get("action", "")
     status, reminder, message = _check(token, action)
+    if status == 200 and action == "checkin":
+        return _answered(token, reminder)
     if status == 200:
         status, body = actions.apply(token, action)
         errors = body if status != 200 else {}

@@ -114,6 +114,14 @@ def unsubscribe():
     return "", 204
 
 
+def also(row: Reminder) -> list[str]:
+    """Other kinds this one notification asks about: a morning check-in asking about sleep
+    and the back is one row of kind sleep_checkin with also ["next_day"] (it arrives once)."""
+    if row.kind != "sleep_checkin":
+        return []
+    return ["next_day"] if "next_day" in ((row.payload or {}).get("asks") or []) else []
+
+
 REMINDER_STATUSES = ("pending", "sent", "failed", "expired", "cancelled")
 REMINDER_LIST_MAX = 500
 
@@ -140,6 +148,7 @@ def list_reminders():
                 "status": r.status,
                 "title": (r.payload or {}).get("title", ""),
                 "body": (r.payload or {}).get("body", ""),
+                "also": also(r),
             }
             for r in rows
         ]

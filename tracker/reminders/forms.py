@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField, TimeField, widgets
+from wtforms import BooleanField, SelectMultipleField, StringField, TimeField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
+
+from ..core import BoundedIntegerField
 
 KIND_LABELS = {
     "appointment": "Before appointments",
     "log_prompt": "After an appointment: log it",
     "hydration": "Drink water after a massage",
     "sleep_checkin": "Next morning: how did you sleep?",
+    "next_day": "Next-day check-in: how is your back the morning after",
     "routine_due": "When a routine is due and nothing is booked",
 }
 LEAD_CHOICES = [
@@ -53,23 +56,44 @@ def parse_offsets(text: str) -> list[int]:
     return sorted(values)
 
 
+def keep_if_absent(form, field) -> None:
+    """A field the request did not send at all (an older page or client) keeps its saved
+    value (data None); one sent empty is still an error."""
+    if not field.raw_data:
+        raise StopValidation()
+
+
 class ReminderPrefsForm(FlaskForm):
     appointment = BooleanField(KIND_LABELS["appointment"])
     log_prompt = BooleanField(KIND_LABELS["log_prompt"])
     hydration = BooleanField(KIND_LABELS["hydration"])
     sleep_checkin = BooleanField(KIND_LABELS["sleep_checkin"])
+    next_day = BooleanField(KIND_LABELS["next_day"])
     routine_due = BooleanField(KIND_LABELS["routine_due"])
     lead_minutes = MultiCheckbox("Appointment reminders", coerce=int, choices=LEAD_CHOICES)
     reminder_time = TimeField(
         "Time for “the day before” reminders", validators=[InputRequired("Enter a time.")]
     )
     hydration_offsets = StringField("Water reminders, minutes after the massage")
-    glasses_goal = IntegerField(
+    # Bounded: a huge number made NumberRange's float comparison raise (a 500).
+    glasses_goal = BoundedIntegerField(
         "Glasses of water to aim for",
         validators=[
             InputRequired("Enter a number."),
             NumberRange(1, 20, "Between 1 and 20 glasses."),
         ],
+    )
+
+    # Quiet hours and wake time are User columns, saved here so they sit with the reminders
+    # they shape and one Save keeps everything on the page (issue #15).
+    quiet_start = TimeField(
+        "Quiet hours start", validators=[keep_if_absent, InputRequired("Enter a time.")]
+    )
+    quiet_end = TimeField(
+        "Quiet hours end", validators=[keep_if_absent, InputRequired("Enter a time.")]
+    )
+    wake_time = TimeField(
+        "Usual wake-up time", validators=[keep_if_absent, InputRequired("Enter a time.")]
     )
 
     def validate_hydration_offsets(self, field) -> None:
@@ -89,6 +113,8 @@ class ReminderPrefsForm(FlaskForm):
         self.reminder_time.data = user.reminder_time
         self.hydration_offsets.data = ", ".join(str(m) for m in user.pref("hydration_offsets"))
         self.glasses_goal.data = int(user.pref("glasses_goal"))
+        self.quiet_start.data, self.quiet_end.data = user.quiet_start, user.quiet_end
+        self.wake_time.data = user.wake_time
 
     def prefs(self) -> dict:
         values = {kind: bool(getattr(self, kind).data) for kind in KIND_LABELS}

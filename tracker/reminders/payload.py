@@ -40,9 +40,16 @@ def build(
     badge: int,
     limit: int,
 ) -> dict:
-    """`content` is what the planner stored (title, body, url, actions). Actions that change
-    data (`data_actions`) need the token; without one they are left out."""
+    """`content` is what the planner stored (title, body, url, actions, maybe `answer`).
+    Actions that change data (`data_actions`) need the token; without one they are left out."""
     url = absolute(base, content.get("url") or "/reminders")
+    answer = content.get("answer")
+    asks_on_page = bool(token) and answer in data_actions
+    if asks_on_page:
+        # Questions answered on the one-tap page (the morning check-in): the notification and
+        # its buttons open the page. The token travels only in its URL, so our worker opens
+        # it instead of POSTing the action without an answer.
+        url = act_url(base, token, answer)
     actions = []
     for item in content.get("actions") or []:
         name = item.get("action")
@@ -54,7 +61,7 @@ def build(
             navigate = url
         actions.append({"action": name, "title": item.get("title", name), "navigate": navigate})
     data = {"id": reminder_id, "kind": kind, "url": url}
-    if token:
+    if token and not asks_on_page:
         data["action_token"] = token
     notification = {
         "title": content.get("title") or "Back Relief",

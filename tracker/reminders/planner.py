@@ -18,6 +18,7 @@ STALE_AFTER = {
     "log_prompt": timedelta(hours=24),
     "hydration": timedelta(minutes=60),
     "sleep_checkin": timedelta(hours=6),
+    "next_day": timedelta(hours=6),
     "routine_due": timedelta(hours=24),
 }
 ACTIONS = {
@@ -28,6 +29,7 @@ ACTIONS = {
         {"action": "snooze", "title": "Snooze 30 min"},
     ],
     "sleep_checkin": [{"action": "rate", "title": "Rate sleep"}],
+    "next_day": [{"action": "rate", "title": "Answer"}],
     "routine_due": [{"action": "book", "title": "Book it"}],
 }
 # A self-massage needs no booking: the nudge can be answered from the notification itself.
@@ -40,6 +42,7 @@ URGENCY = {
     "log_prompt": "normal",
     "hydration": "normal",
     "sleep_checkin": "normal",
+    "next_day": "normal",
     "routine_due": "low",
 }
 SNOOZE = timedelta(minutes=30)

@@ -1,118 +1,41 @@
-"""The reminder schedule: make reminder rows match the plan, inside the caller's transaction.
+"""The reminder schedule: re-plan what a change affects, inside the caller's transaction.
 
-Rows are keyed on (kind, subject_id, slot). Re-planning updates pending rows in place,
-re-arms a delivered row only when its occasion moved (a rescheduled appointment deserves a
-fresh reminder), and cancels rows the plan no longer contains. Nothing here commits.
+Each replan_* loads what the pure planner needs and makes the rows match its plan through
+rows.py (upsert on (kind, subject_id, slot), retire what the plan dropped). Routine nudges
+live in nudges.py and are re-exported here for the receivers and the clock. Nothing here
+commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import or_
 
 from .. import timeutil
 from ..extensions import db
-from ..models import Appointment, MassageSession, Reminder, Routine, User
+from ..models import Appointment, MassageSession, Reminder, User
 from . import planner
-from .planner import ReminderSpec
+from .nudges import PLAN_CHUNK, plan_all_routines, plan_routines_for, replan_routine
+from .rows import sync, sync_rows
 
-# Appointment and water reminders first planned more than this late are not worth starting:
-# the moment has passed. Log prompts, sleep check-ins and routine nudges are still useful
-# late, until they go stale.
-GRACE = timedelta(minutes=2)
-TIMELY = {"appointment", "hydration"}
+__all__ = [
+    "PLAN_CHUNK",
+    "RECENT",
+    "logged_session",
+    "plan_all_routines",
+    "plan_routines_for",
+    "replan_appointment",
+    "replan_routine",
+    "replan_session",
+    "replan_sleep",
+    "replan_user",
+    "replan_water",
+    "session_url",
+]
+
 # Water chains and sleep check-ins look this far back for the massages they follow.
 RECENT = timedelta(days=2)
-
-Scope = tuple[str, int, str]  # kind, subject_id, slot prefix
-
-
-def sync(
-    user_id: int, scopes: Iterable[Scope], specs: list[ReminderSpec], now: datetime, reason: str
-) -> None:
-    """Upsert `specs` and retire pending rows under `scopes` that the plan dropped."""
-    rows: list[Reminder] = []
-    for kind, subject_id, prefix in scopes:
-        query = db.select(Reminder).where(Reminder.kind == kind, Reminder.subject_id == subject_id)
-        if prefix:
-            query = query.where(Reminder.slot.startswith(prefix, autoescape=True))
-        rows += db.session.scalars(query)
-    sync_rows(user_id, rows, specs, now, lambda row: reason)
-
-
-def sync_rows(
-    user_id: int,
-    rows: Iterable[Reminder],
-    specs: list[ReminderSpec],
-    now: datetime,
-    reason: Callable[[Reminder], str],
-) -> None:
-    """Upsert `specs` over `rows` (the plan's whole scope); retire the rows it dropped."""
-    wanted = {s.key: s for s in specs}
-    for row in rows:
-        spec = wanted.pop((row.kind, row.subject_id, row.slot), None)
-        if spec is None:
-            _retire(row, reason(row), now)
-        else:
-            _apply(row, spec, now)
-    for spec in wanted.values():
-        if _in_time(spec, now):
-            _insert(user_id, spec)
-
-
-def _in_time(spec: ReminderSpec, now: datetime) -> bool:
-    return spec.kind not in TIMELY or spec.due_at >= now - GRACE
-
-
-def _retire(row: Reminder, reason: str, now: datetime) -> None:
-    if row.status == "pending":
-        row.status = "expired" if row.stale_at <= now else "cancelled"
-        row.last_error = reason
-
-
-def _apply(row: Reminder, spec: ReminderSpec, now: datetime) -> None:
-    row.payload = spec.payload()
-    if row.stopped:
-        return
-    due, stale = spec.due_at, spec.stale_at
-    if row.snoozed_until is not None:
-        # Keep the user's snooze; the staleness window moves with it.
-        stale = max(stale, row.snoozed_until + (spec.stale_at - spec.due_at))
-        due = max(due, row.snoozed_until)
-    row.stale_at = stale
-    if row.status == "pending":
-        row.next_attempt_at = max(due, row.next_attempt_at) if row.attempts else due
-        row.due_at = due
-    elif (row.due_at != due or row.status == "cancelled") and _in_time(spec, now):
-        # The occasion moved (or came back): a new delivery, not a duplicate.
-        row.due_at = row.next_attempt_at = due
-        row.status, row.attempts, row.sent_at, row.last_error = "pending", 0, None, ""
-        row.claimed_until, row.claimed_by = None, ""
-
-
-def _insert(user_id: int, spec: ReminderSpec) -> None:
-    """Insert unless a concurrent transaction planned the same key first."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(Reminder)
-        .values(
-            user_id=user_id,
-            kind=spec.kind,
-            subject_id=spec.subject_id,
-            slot=spec.slot,
-            due_at=spec.due_at,
-            next_attempt_at=spec.due_at,
-            stale_at=spec.stale_at,
-            status="pending",
-            payload=spec.payload(),
-        )
-        .on_conflict_do_nothing(index_elements=["kind", "subject_id", "slot"])
-    )
-    db.session.execute(stmt)
 
 
 # --- re-planning ----------------------------------------------------------------------------
@@ -176,7 +99,7 @@ def replan_session(session: MassageSession, now: datetime | None = None) -> None
             .where(
                 Reminder.user_id == user.id,
                 Reminder.status == "pending",
-                Reminder.kind.in_(("hydration", "sleep_checkin")),
+                Reminder.kind.in_(("hydration", "sleep_checkin", "next_day")),
             )
             .limit(1)
         )
@@ -281,101 +204,10 @@ def replan_water(user: User, now: datetime | None = None, reason: str = "Plan ch
 
 
 def replan_sleep(user: User, now: datetime | None = None) -> None:
-    """One check-in per night with a massage, for the nights that can still be asked about."""
-    now = now or timeutil.now()
-    zone = user.timezone
-    first = timeutil.to_local(now, zone).date() - RECENT
-    sessions = list(
-        db.session.scalars(
-            db.select(MassageSession).where(
-                MassageSession.user_id == user.id,
-                MassageSession.occurred_at >= timeutil.local_to_utc(first, time(0), zone),
-            )
-        )
-    )
-    nights: dict[date, list[MassageSession]] = {}
-    for s in sessions:
-        nights.setdefault(timeutil.to_local(s.occurred_at, zone).date(), []).append(s)
-    night_of = {s.id: timeutil.to_local(s.occurred_at, zone).date() for s in sessions}
-    slots = [f"night:{n.isoformat()}" for n in nights]
-    rows = list(
-        db.session.scalars(
-            db.select(Reminder).where(
-                Reminder.user_id == user.id,
-                Reminder.kind == "sleep_checkin",
-                or_(
-                    Reminder.status == "pending",
-                    and_(Reminder.subject_id == user.id, Reminder.slot.in_(slots)),
-                    # Before one check-in per night, each session had its own ("morning").
-                    and_(Reminder.slot == "morning", Reminder.subject_id.in_(list(night_of))),
-                ),
-            )
-        )
-    )
-    asked = {
-        night_of[r.subject_id]
-        for r in rows
-        if r.slot == "morning" and r.subject_id in night_of and r.status in ("sent", "failed")
-    }
-    specs = []
-    for night, group in nights.items():
-        if night not in asked:
-            specs += planner.plan_sleep_checkin(user, user.id, night, group, now)
+    """The morning check-ins (sleep and next-day back pain), one per night: checkins.py."""
+    from .checkins import replan_morning  # it builds on RECENT and rows.sync_rows
 
-    def why(row: Reminder) -> str:
-        if not user.pref("sleep_checkin"):
-            return "Sleep check-ins turned off"
-        night = night_of.get(row.subject_id) if row.slot == "morning" else None
-        if row.slot.startswith("night:"):
-            night = date.fromisoformat(row.slot.removeprefix("night:"))
-        if night not in nights:
-            return "Plan changed"
-        live = [s for s in nights[night] if s.deleted_at is None]
-        if not live:
-            return "Session deleted"
-        if any(s.sleep_quality is not None for s in live):
-            return "Sleep logged"
-        return "Plan changed"
-
-    sync_rows(user.id, rows, specs, now, why)
-
-
-def replan_routine(
-    routine: Routine, now: datetime | None = None, last_done: dict[int, object] | None = None
-) -> None:
-    """Routine-due nudge: due soon or overdue and nothing booked for it."""
-    from ..routines import cadence, queries
-
-    now = now or timeutil.now()
-    user = _user(routine.user_id)
-    if last_done is None:
-        last_done = queries.last_done_dates(user.id, user.timezone)
-    today = timeutil.to_local(now, user.timezone).date()
-    done = queries.period_counts(user.id, [routine], user.timezone, today)  # target cadences
-    next_due, status = cadence.routine_state(
-        routine, last_done.get(routine.id), today, done.get(routine.id, 0)
-    )
-    booked = db.session.scalar(
-        db.select(func.count())
-        .select_from(Appointment)
-        .where(
-            Appointment.routine_id == routine.id,
-            Appointment.status == "booked",
-            Appointment.starts_at > now,
-        )
-    )
-    specs = []
-    if next_due is not None and routine.nudge_enabled:
-        specs = planner.plan_routine_due(
-            user, routine, next_due, status.state, now, booked=bool(booked)
-        )
-    if status.state in ("paused", "archived"):
-        reason = f"Routine {status.state}"
-    elif not routine.nudge_enabled:
-        reason = "Nudges turned off for this routine"
-    else:
-        reason = "Booked" if booked else "No longer due"
-    sync(user.id, [("routine_due", routine.id, "")], specs, now, reason)
+    replan_morning(user, now)
 
 
 def replan_user(user: User, now: datetime | None = None) -> None:
@@ -393,40 +225,3 @@ def replan_user(user: User, now: datetime | None = None) -> None:
     replan_sleep(user, now)
     replan_water(user, now)
     plan_routines_for(user, now)
-
-
-def plan_routines_for(user: User, now: datetime | None = None) -> None:
-    from ..routines import queries
-
-    now = now or timeutil.now()
-    last_done = queries.last_done_dates(user.id, user.timezone)
-    routines = list(db.session.scalars(db.select(Routine).where(Routine.user_id == user.id)))
-    for routine in routines:
-        replan_routine(routine, now, last_done)
-
-
-PLAN_CHUNK = 500
-
-
-def plan_all_routines(now: datetime | None = None, chunk: int = PLAN_CHUNK) -> int:
-    """The clock's hourly job: every user's routine-due nudges. Returns users planned.
-
-    Users are walked by id, `chunk` at a time, each chunk in its own transaction, so neither
-    a transaction nor memory grows with the number of users. A failure rolls back
-    one chunk only; the next run plans it again (planning is idempotent).
-    """
-    now = now or timeutil.now()
-    planned, after = 0, 0
-    while True:
-        ids = list(
-            db.session.scalars(
-                db.select(User.id).where(User.id > after).order_by(User.id).limit(chunk)
-            )
-        )
-        if not ids:
-            return planned
-        for user in db.session.scalars(db.select(User).where(User.id.in_(ids))):
-            plan_routines_for(user, now)
-        db.session.commit()  # the identity map is weak: committed users are freed
-        planned += len(ids)
-        after = ids[-1]

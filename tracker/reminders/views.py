@@ -86,10 +86,13 @@ def preferences():
     if form.validate_on_submit():
         current_user.reminder_prefs = {**(current_user.reminder_prefs or {}), **form.prefs()}
         current_user.reminder_time = form.reminder_time.data
+        for name in ("quiet_start", "quiet_end", "wake_time"):
+            if form[name].data is not None:  # None: not sent, keep it (forms.keep_if_absent)
+                setattr(current_user, name, form[name].data)
         preferences_changed.send(current_user._get_current_object(), zone_changed=False)
         db.session.commit()
         flash("Reminder settings saved.", "success")
-        return redirect(url_for("accounts.settings") + "#reminders-h")
+        return redirect(url_for("reminders.preferences"))
     if request.method == "GET":
         form.fill_from(current_user)
     return render_template("reminders/preferences.html", form=form)
@@ -101,7 +104,7 @@ def delete_device(sub_id: int):
     db.session.delete(owned_or_404(PushSubscription, sub_id))
     db.session.commit()
     flash("Device removed. It will no longer get reminders.", "success")
-    return redirect(url_for("accounts.settings") + "#devices-h")
+    return redirect(url_for("accounts.settings_devices"))
 
 
 @bp.post("/settings/devices/<int:sub_id>/test")
@@ -149,7 +152,7 @@ def _test_answer(ok: bool, text: str):
     if request.accept_mimetypes.best == "application/json":
         return jsonify(ok=ok, message=text)
     flash(text, "success" if ok else "error")
-    return redirect(url_for("accounts.settings") + "#devices-h")
+    return redirect(url_for("accounts.settings_devices"))
 
 
 # --- template helpers --------------------------------------------------------------------------

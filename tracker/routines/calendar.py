@@ -6,13 +6,14 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from icalendar import Alarm, Calendar, Event
 
 from .. import timeutil
 from ..extensions import db
-from ..models import Appointment, User
+from ..labels import massage_title
+from ..models import Appointment, PushSubscription, User
 from ..ownership import owned_or_404
 from . import bp
 
@@ -22,15 +23,35 @@ PRODID = "-//Back Relief//Appointments//EN"
 
 
 def uid(appt: Appointment) -> str:
-    """Stable across edits and reschedules, so calendar apps update instead of duplicating."""
-    return f"appointment-{appt.id}@back-relief"
+    """Calendar apps merge events by UID. The client UUID is stable across edits and
+    reschedules, and unlike the row id it is never reused (SQLite hands a deleted row's id to
+    the next one) nor shared by two servers feeding the same calendar."""
+    return f"{appt.client_id}@back-relief"
 
 
 def summary(appt: Appointment) -> str:
-    style = appt.style.replace("_", " ")
-    kind = "Self-massage" if appt.routine and appt.routine.kind == "self" else "Massage"
-    who = f" with {appt.therapist_name}" if appt.therapist_name else ""
-    return f"{kind}: {style}{who}"
+    routine = appt.routine
+    if routine is not None and routine.kind == "self":
+        return massage_title(appt.style, self_massage=True, tools=routine.tools)
+    return massage_title(appt.style, appt.therapist_name)
+
+
+def has_push(user: User) -> bool:
+    return (
+        db.session.scalar(
+            db.select(PushSubscription.id).where(PushSubscription.user_id == user.id).limit(1)
+        )
+        is not None
+    )
+
+
+def wants_alarms(user: User) -> bool:
+    """Push reminders already ring before an appointment; calendar alarms on top would ring
+    twice. So alarms come only when asked for, or when no device gets push reminders (then
+    the calendar is the reminder, if appointment reminders are on)."""
+    if user.calendar_alarms:
+        return True
+    return bool(user.pref("appointment")) and not has_push(user)
 
 
 def description(appt: Appointment) -> str:
@@ -45,8 +66,6 @@ def description(appt: Appointment) -> str:
 def alarm_triggers(appt: Appointment, user: User) -> list[timedelta | datetime]:
     """The user's appointment reminder lead times: 1440 means the day before at reminder_time,
     anything else is that many minutes before the start (as the push reminders do)."""
-    if not user.pref("appointment"):
-        return []
     triggers: list[timedelta | datetime] = []
     for minutes in sorted(set(user.pref("lead_minutes") or []), reverse=True):
         if minutes == 1440:
@@ -57,7 +76,7 @@ def alarm_triggers(appt: Appointment, user: User) -> list[timedelta | datetime]:
     return triggers
 
 
-def event(appt: Appointment, user: User, stamp: datetime) -> Event:
+def event(appt: Appointment, user: User, stamp: datetime, alarms: bool) -> Event:
     ev = Event()
     ev.add("uid", uid(appt))
     ev.add("dtstamp", stamp)
@@ -70,7 +89,7 @@ def event(appt: Appointment, user: User, stamp: datetime) -> Event:
     ev.add("description", description(appt))
     # Cancelled events stay in the feed so subscribed calendars drop or strike them through.
     ev.add("status", {"cancelled": "CANCELLED"}.get(appt.status, "CONFIRMED"))
-    if appt.status == "booked":
+    if alarms and appt.status == "booked":
         for trigger in alarm_triggers(appt, user):
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
@@ -92,8 +111,9 @@ def calendar_for(appointments: list[Appointment], user: User) -> bytes:
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
     stamp = timeutil.now().replace(microsecond=0)
+    alarms = wants_alarms(user)
     for appt in appointments:
-        cal.add_component(event(appt, user, stamp))
+        cal.add_component(event(appt, user, stamp, alarms))
     return cal.to_ical()
 
 
@@ -143,4 +163,18 @@ def regenerate_token():
     current_user.calendar_token = secrets.token_urlsafe(24)
     db.session.commit()
     flash("New calendar link created. The old link no longer works; subscribe again.", "success")
-    return redirect(url_for("accounts.settings") + "#calendar-h")
+    return redirect(url_for("accounts.settings_calendar"))
+
+
+@bp.post("/calendar/alarms")
+@login_required
+def set_alarms():
+    current_user.calendar_alarms = request.form.get("calendar_alarms") == "on"
+    db.session.commit()
+    flash(
+        "Calendar events now have alarms."
+        if current_user.calendar_alarms
+        else "Calendar events no longer have alarms.",
+        "success",
+    )
+    return redirect(url_for("accounts.settings_calendar"))

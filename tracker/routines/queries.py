@@ -35,8 +35,28 @@ def last_done_dates(user_id: int, zone: str | None = None) -> dict[int, date]:
     """
     if zone is None:
         zone = db.session.scalar(db.select(User.timezone).where(User.id == user_id)) or "UTC"
+    rows = db.session.execute(_latest_done(user_id).where(Routine.user_id == user_id))
+    return _local_dates(rows, lambda rid: zone)
+
+
+def last_done_many(zones: dict[int, str]) -> dict[int, date]:
+    """last_done_dates for many users in one round trip: user id -> zone in, routine id ->
+    local date out (the routine planning job loads a chunk of users at once)."""
+    query = _latest_done(Routine.user_id).add_columns(Routine.user_id)
+    rows = db.session.execute(query.where(Routine.user_id.in_(list(zones))))
+    owner: dict[int, int] = {}
+    picked = []
+    for rid, *candidates, user_id in rows:
+        owner[rid] = user_id
+        picked.append((rid, *candidates))
+    return _local_dates(picked, lambda rid: zones[owner[rid]])
+
+
+def _latest_done(owner):
+    """(routine id, latest own session, latest session via its appointment, latest done
+    appointment) per routine; `owner` is a user id, or Routine.user_id for many users."""
     S, A = MassageSession, Appointment
-    live = (S.user_id == user_id, S.deleted_at.is_(None))
+    live = (S.user_id == owner, S.deleted_at.is_(None))
     own = (
         db.select(S.occurred_at)
         .where(*live, S.routine_id == Routine.id)
@@ -46,7 +66,7 @@ def last_done_dates(user_id: int, zone: str | None = None) -> dict[int, date]:
     )
     # Nested two levels down, so it names the routine it correlates to.
     routine_appointments = (
-        db.select(A.id).where(A.user_id == user_id, A.routine_id == Routine.id).correlate(Routine)
+        db.select(A.id).where(A.user_id == owner, A.routine_id == Routine.id).correlate(Routine)
     )
     via_appointment = (
         db.select(S.occurred_at)
@@ -57,19 +77,20 @@ def last_done_dates(user_id: int, zone: str | None = None) -> dict[int, date]:
     )
     done = (
         db.select(A.starts_at)
-        .where(A.user_id == user_id, A.routine_id == Routine.id, A.status == "done")
+        .where(A.user_id == owner, A.routine_id == Routine.id, A.status == "done")
         .order_by(A.starts_at.desc())
         .limit(1)
         .scalar_subquery()
     )
-    rows = db.session.execute(
-        db.select(Routine.id, own, via_appointment, done).where(Routine.user_id == user_id)
-    )
+    return db.select(Routine.id, own, via_appointment, done)
+
+
+def _local_dates(rows, zone_of) -> dict[int, date]:
     result: dict[int, date] = {}
     for rid, *candidates in rows:
         latest = max((timeutil.as_utc(c) for c in candidates if c is not None), default=None)
         if latest is not None:
-            result[rid] = timeutil.to_local(latest, zone).date()
+            result[rid] = timeutil.to_local(latest, zone_of(rid)).date()
     return result
 
 
@@ -97,6 +118,44 @@ def period_counts(user_id: int, rows: list[Routine], zone: str, today: date) -> 
         if routine_id in bounds:
             start, end = bounds[routine_id]
             counts[routine_id] += start <= timeutil.to_local(occurred_at, zone).date() < end
+    return counts
+
+
+def period_counts_many(
+    rows: list[Routine], zones: dict[int, str], today: dict[int, date]
+) -> dict[int, int]:
+    """period_counts for many users' routines in one query (zones and today per user id)."""
+    targets = [r for r in rows if (r.cadence_kind or "every") != "every"]
+    if not targets:
+        return {}
+    bounds = {
+        r.id: cadence.period_bounds(today[r.user_id], cadence.target_unit(r)) for r in targets
+    }
+    owner = {r.id: r.user_id for r in targets}
+    first: dict[int, date] = {}
+    for r in targets:
+        first[r.user_id] = min(bounds[r.id][0], first.get(r.user_id, bounds[r.id][0]))
+    since = {u: timeutil.local_to_utc(day, time(0), zones[u]) for u, day in first.items()}
+    S, A = MassageSession, Appointment
+    routine_of_appointment = (
+        db.select(A.routine_id).where(A.id == S.appointment_id).scalar_subquery()
+    )
+    found = db.session.execute(
+        db.select(
+            S.user_id, S.occurred_at, db.func.coalesce(S.routine_id, routine_of_appointment)
+        ).where(
+            S.user_id.in_(list(since)),
+            S.deleted_at.is_(None),
+            S.occurred_at >= min(since.values()),
+        )
+    )
+    counts = dict.fromkeys(bounds, 0)
+    for user_id, occurred_at, routine_id in found:
+        # Each user's own window, as period_counts would have queried it.
+        if owner.get(routine_id) == user_id and occurred_at >= since[user_id]:
+            start, end = bounds[routine_id]
+            local = timeutil.to_local(occurred_at, zones[user_id]).date()
+            counts[routine_id] += start <= local < end
     return counts
 
 

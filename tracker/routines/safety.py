@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -60,8 +60,9 @@ def advisory(keys) -> dict | None:
     conditions = selected(keys)
     if not conditions:
         return None
+    # Topics, not checklist labels: they read inside a sentence ("because of your pregnancy").
     return {
-        "doctor": [c.label for c in conditions if c.see_doctor],
+        "doctor": [c.topic for c in conditions if c.see_doctor],
         "tell": [c.topic for c in conditions],
     }
 
@@ -76,15 +77,12 @@ def checklist() -> list[tuple[Condition, bool]]:
 @login_required
 def save_safety():
     keys = [k for k in request.form.getlist("conditions") if k in BY_KEY]
-    current_user.safety_conditions = [c.key for c in CONDITIONS if c.key in keys]
+    chosen = [c.key for c in CONDITIONS if c.key in keys]
+    if set(chosen) - set(current_user.safety_conditions or []):
+        current_user.advisory_dismissed = False  # something new to talk to a doctor about
+    current_user.safety_conditions = chosen
     db.session.commit()
-    if request.form.get("next") == "onboarding":
-        return redirect(url_for("routines.new_routine"))
     flash("Safety checklist saved.", "success")
-    return redirect(url_for("accounts.settings") + "#safety-h")
-
-
-@bp.get("/welcome")
-@login_required
-def onboarding():
-    return render_template("routines/onboarding.html", checklist=checklist())
+    if request.form.get("next") == "onboarding":
+        return redirect(url_for("welcome.onboarding") + "#routine-step")
+    return redirect(url_for("accounts.settings_safety"))

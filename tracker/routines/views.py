@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 
 from .. import timeutil
 from ..extensions import db
-from ..models import Routine
+from ..models import Appointment, PushSubscription, Routine
 from ..ownership import owned_or_404
 from ..signals import routine_changed
-from . import bp, cadence, drafts, queries
+from . import bp, cadence, drafts, queries, welcome_bp
 from .forms import RoutineForm, owned_choices
 
 
@@ -85,9 +85,19 @@ def new_routine():
         return leave
     today = timeutil.today_in(current_user.timezone)
     typed = drafts.returning()
-    form = RoutineForm(formdata=typed) if typed else RoutineForm(anchor_date=today)
+    # ?kind= preselects what the welcome page's two buttons chose.
+    kind = (
+        request.args.get("kind") if request.args.get("kind") in ("professional", "self") else None
+    )
+    form = (
+        RoutineForm(formdata=typed)
+        if typed
+        else RoutineForm(anchor_date=today, **({"kind": kind} if kind else {}))
+    )
     if (routine := _save(form, None)) is not None:
         flash(f"Routine “{routine.name}” saved.", "success")
+        if request.args.get("from") == "welcome":  # back to the remaining first-run steps
+            return redirect(url_for("welcome.onboarding") + "#reminders-step")
         return redirect(url_for("routines.index"))
     return render_template("routines/routine_form.html", form=form, routine=None)
 
@@ -152,3 +162,51 @@ def resume(routine: Routine, now, today) -> None:
     routine.anchor_date = cadence.first_on_or_after(
         routine.anchor_date, routine.cadence_count, routine.cadence_unit, today
     )
+
+
+@welcome_bp.get("/welcome")
+@login_required
+def onboarding():
+    """First run on one screen: safety checklist, first routine, reminders; each optional."""
+    devices = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(PushSubscription)
+        .where(PushSubscription.user_id == current_user.id)
+    )
+    return render_template(
+        "routines/onboarding.html", routines=queries.routines(current_user.id), devices=devices
+    )
+
+
+@bp.post("/safety/advisory")
+@login_required
+def dismiss_advisory():
+    """ "I've talked to my doctor": hide the advisory for good (until the checklist gains a
+    condition). A plain form, so it works without JavaScript."""
+    current_user.advisory_dismissed = True
+    db.session.commit()
+    flash("Safety note hidden. Your checklist is still in Settings.", "success")
+    back = request.form.get("back", "")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("routines.index")
+    return redirect(back)
+
+
+@bp.get("/appointments/next")
+@login_required
+def next_appointment():
+    """The manifest's "Next appointment" shortcut: that appointment's page, or the list (with
+    its "Book" button) when nothing is booked. Same rule as the list's "Upcoming"."""
+    found = db.session.scalar(
+        db.select(Appointment.id)
+        .where(
+            Appointment.user_id == current_user.id,
+            Appointment.status == "booked",
+            Appointment.starts_at >= timeutil.now(),
+        )
+        .order_by(Appointment.starts_at, Appointment.id)
+        .limit(1)
+    )
+    if found is None:
+        return redirect(url_for("routines.appointments"))
+    return redirect(url_for("routines.appointment", appointment_id=found))

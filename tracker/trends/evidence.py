@@ -104,6 +104,11 @@ class Question:
     measure: str  # e.g. "pain dropped {d:.1f} points more"
     noun: str = "sessions"
     lead: str = "With {label}"  # how a sentence about the best group starts
+    # A fixed pair instead of best-against-rest (lasting relief: the morning after against
+    # before the massage). `worse` words a difference the other way, `more` what is missing.
+    compare: tuple[str, str] | None = None
+    worse: str = ""
+    more: str = ""
 
 
 def welch(a: Sequence[float], b: Sequence[float]) -> tuple[float, float, float]:
@@ -130,6 +135,8 @@ def examine(question: Question, questions_asked: int) -> Finding | None:
     buckets: dict[str, list[float]] = {}
     for label, value in question.values:
         buckets.setdefault(label, []).append(value)
+    if question.compare:
+        return _examine_pair(question, buckets, questions_asked)
     if len(buckets) < 2:
         return None
     sign = 1 if question.better == "higher" else -1
@@ -168,20 +175,60 @@ def examine(question: Question, questions_asked: int) -> Finding | None:
     return Finding(question.topic, state, text, best_side, rest_side, diff, low, high)
 
 
+def _state(diff: float, se: float, df: float, questions_asked: int) -> tuple[str, float, float]:
+    """(state, 95% low, 95% high) for a fixed pair: an interval clear of zero on either side
+    is a finding (worse counts too: hiding it would flatter the massage)."""
+    low, high = _interval(diff, se, df, CONFIDENCE)
+    strict = _interval(diff, se, df, 1 - (1 - CONFIDENCE) / max(1, questions_asked))
+    if strict[0] > 0 or strict[1] < 0:
+        return "clear", low, high
+    return ("hint" if low > 0 or high < 0 else "none"), low, high
+
+
+def _examine_pair(
+    question: Question, buckets: dict[str, list[float]], questions_asked: int
+) -> Finding | None:
+    """The candidate group against one named other group, not against all the rest."""
+    label, other = question.compare or ("", "")
+    a, b = buckets.get(label, []), buckets.get(other, [])
+    if not a:
+        return None  # nothing rated yet: the question is not on the page
+    a_side, b_side = Side(label, len(a), fmean(a)), Side(other, len(b), fmean(b) if b else 0.0)
+    short = MIN_GROUP - min(len(a), len(b))
+    if short > 0:
+        text = f"Not enough data yet: {_count(short, question.noun)} {question.more}."
+        return Finding(question.topic, "more", text, a_side, b_side)
+    diff, se, df = welch(a, b)
+    diff *= 1 if question.better == "higher" else -1
+    state, low, high = _state(diff, se, df, questions_asked)
+    sizes = f"{len(a)} {question.noun} against {len(b)}"
+    range_text = f"95% interval {low:.1f} to {high:.1f}"
+    if state == "none":
+        text = f"No clear difference between {label} and {other} ({sizes}; {range_text})."
+    else:
+        measure = (question.measure if diff > 0 else question.worse).format(d=abs(diff))
+        lead = question.lead.format(label=label)
+        text = f"{lead}, {measure} than {other} ({sizes}; {range_text})."
+    return Finding(question.topic, state, text, a_side, b_side, diff, low, high)
+
+
+def _testable(q: Question) -> bool:
+    sizes: dict[str, int] = {}
+    for label, _ in q.values:
+        sizes[label] = sizes.get(label, 0) + 1
+    if q.compare:
+        return all(sizes.get(name, 0) >= MIN_GROUP for name in q.compare)
+    return (
+        len(sizes) >= 2
+        and max(sizes.values()) >= MIN_GROUP
+        and sum(sizes.values()) - max(sizes.values()) >= MIN_GROUP
+    )
+
+
 def examine_all(questions: Iterable[Question]) -> list[Finding]:
     """Every question's finding, clearest first. The Bonferroni count is the number of
     questions that had enough data to be tested, so adding an empty dimension costs nothing."""
     questions = list(questions)
-    testable = 0
-    for q in questions:
-        sizes: dict[str, int] = {}
-        for label, _ in q.values:
-            sizes[label] = sizes.get(label, 0) + 1
-        if (
-            len(sizes) >= 2
-            and max(sizes.values()) >= MIN_GROUP
-            and sum(sizes.values()) - max(sizes.values()) >= MIN_GROUP
-        ):
-            testable += 1
+    testable = sum(1 for q in questions if _testable(q))
     found = [f for q in questions if (f := examine(q, testable)) is not None]
     return sorted(found, key=lambda f: (ORDER.index(f.state), -(f.diff or 0), f.topic))

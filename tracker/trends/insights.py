@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ..labels import inline
 from .evidence import Question
-from .series import SessionRow, pretty
+from .series import SessionRow
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,9 @@ def _time_of_day(hour: int | None) -> str | None:
 RELIEF = "pain dropped {d:.1f} points more"
 LABELS: dict[str, Callable[[SessionRow], str | None]] = {
     "Therapist": lambda r: r.therapist or None,
-    "Style": lambda r: pretty(r.style).lower() if r.style else None,
+    "Style": lambda r: inline(r.style, "style") if r.style else None,
     "Pressure": lambda r: f"{r.pressure} pressure" if r.pressure else None,
-    "Focus areas": lambda r: " + ".join(pretty(a).lower() for a in r.focus_areas) or None,
+    "Focus areas": lambda r: " + ".join(inline(a, "focus") for a in r.focus_areas) or None,
     "Kind": lambda r: "self-massage" if r.kind == "self" else f"{r.kind} massage",
     "Duration": lambda r: _band(r.duration),
     "Time of day": lambda r: _time_of_day(r.hour),
@@ -126,7 +127,25 @@ def questions(
                           "pain before the session was {d:.1f} points lower", lead=gap_lead))  # fmt: skip
     asked.append(Question("Sleep", sleep_nights(rows, logs), "higher",
                           "sleep was rated {d:.1f} points higher", noun="nights", lead="On {label}"))  # fmt: skip
+    asked.append(lasting_relief(rows))
     return asked
+
+
+AFTER, BEFORE = "pain the morning after", "pain before the massage"
+
+
+def lasting_relief(rows: Sequence[SessionRow]) -> Question:
+    """Back pain the next morning (the next-day check-in) against pain before the session,
+    over the sessions that have both: does the relief outlast the evening?"""
+    pairs = [(r.pain_before, r.pain_next_day) for r in rows
+             if r.pain_before is not None and r.pain_next_day is not None]  # fmt: skip
+    values = [(AFTER, float(n)) for _, n in pairs] + [(BEFORE, float(b)) for b, _ in pairs]
+    return Question(
+        "Lasting relief", values, "lower", "back pain was {d:.1f} points lower",
+        lead="The morning after a massage", compare=(AFTER, BEFORE),
+        worse="back pain was {d:.1f} points higher",
+        more="rated both before the massage and the next morning",
+    )  # fmt: skip
 
 
 def gap_relief(rows: Sequence[SessionRow], previous: date | None) -> list[tuple[str, float]]:

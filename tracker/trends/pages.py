@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .. import timeutil
+from ..labels import BODY_OUTLINE
 from ..models import Routine, User
 from ..routines import cadence as routine_cadence
-from . import evidence, queries, series
+from . import bodymap, evidence, queries, series
 from . import insights as ins
 
 RANGES = {
@@ -111,6 +112,8 @@ def trends(user: User, range_key: str) -> dict:
             _adherence(user, r, in_range, start, today) for r in queries.active_routines(user.id)
         ],
         "insights": findings,
+        "body": bodymap.region_relief(in_range),
+        "body_outline": BODY_OUTLINE,
         "min_group": evidence.MIN_GROUP,
         "covered": (in_range[0].day, in_range[-1].day) if in_range else None,
     }

@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_
 
 from .. import timeutil
 from ..extensions import db
+from ..labels import inline
 from ..models import Appointment, MassageSession, Routine, SleepLog, WaterIntake
 from ..models.types import UTCDateTime
 from ..routines import cadence as routine_cadence
@@ -32,6 +33,7 @@ _COLUMNS = (
     func.coalesce(S.routine_id, Appointment.routine_id),
     S.duration_minutes,
     S.focus_areas,
+    S.pain_next_day,
 )
 
 
@@ -81,6 +83,7 @@ def session_rows(
             r[11],
             tuple(r[12] or ()),
             local.hour,
+            r[13],
         )
         for r, local in rows
     ]
@@ -111,7 +114,7 @@ def sleep_logs(user_id: int, first: date | None, last: date) -> list[tuple[date,
 RELIEF_DIMENSIONS = {
     # topic: (column, extra condition, label for a value)
     "Therapist": (S.therapist_name, S.therapist_name != "", lambda v: v),
-    "Style": (S.style, S.style != "", lambda v: series.pretty(v).lower()),
+    "Style": (S.style, S.style != "", lambda v: inline(v, "style")),
     "Kind": (S.kind, None, lambda v: "self-massage" if v == "self" else f"{v} massage"),
     "Pressure": (S.pressure, S.pressure != "", lambda v: f"{v} pressure"),
 }

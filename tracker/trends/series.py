@@ -35,6 +35,7 @@ class SessionRow:
     duration: int | None = None
     focus_areas: tuple[str, ...] = ()
     hour: int | None = None  # local hour it started, for time-of-day insights
+    pain_next_day: int | None = None  # the next morning's check-in, for "lasting relief"
 
 
 def local_day(moment: datetime, zone: str) -> date:

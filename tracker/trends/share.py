@@ -126,4 +126,4 @@ def revoke_share(link_id: int):
     db.session.delete(link)
     db.session.commit()
     flash("Share link revoked: it no longer opens.")
-    return redirect(url_for("accounts.settings") + "#share-h")
+    return redirect(url_for("accounts.settings_share_links"))

@@ -61,7 +61,7 @@ def test_the_manifest_is_linked_valid_and_the_worker_controls_the_page(page, liv
     parsed = page.evaluate("u => fetch(u).then(r => r.json())", manifest["url"])
     assert parsed["name"] == "Back Relief" and parsed["display"] == "standalone"
     purposes = {icon["purpose"] for icon in parsed["icons"]}
-    assert purposes == {"any", "maskable"}
+    assert purposes == {"any", "maskable", "monochrome"}  # monochrome: themed icons
     for icon in parsed["icons"]:
         status = page.evaluate("u => fetch(u).then(r => r.status)", icon["src"])
         assert status == 200, icon["src"]

@@ -149,6 +149,35 @@ def test_at_most_max_unrecorded_reminders_are_sent_ahead_of_the_record(
     assert Counter(p["id"] for p in fakepush.payloads()) == dict.fromkeys(ids, 1)
 
 
+def test_after_a_held_up_write_one_group_commit_takes_everything_finished(
+    app, alice, fakepush, monkeypatch
+):
+    """Outcomes are written as group commits: while one write is held up the senders go on
+    up to the window, and the next write takes every reminder finished meanwhile at once."""
+    gate, sizes = threading.Event(), []
+    real_record = dispatcher.record
+
+    def held_record(jobs, *args, **kwargs):
+        sizes.append(len(jobs))
+        if len(sizes) == 1:
+            gate.wait(30)
+        real_record(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(dispatcher, "record", held_record)
+    with app.app_context():
+        subscribe(alice.id, fakepush.subscribe())
+        ids = seed(alice.id, 2 * MAX_UNRECORDED)
+    running = Pass(app)
+    assert until(lambda: len(fakepush.deliveries) >= MAX_UNRECORDED, 10, fakepush)
+    fakepush.arrived.clear()
+    assert not fakepush.arrived.wait(0.5), "a sender went past the window"
+    gate.set()
+    assert running.finish().sent == len(ids)
+    assert sizes[0] + sizes[1] == MAX_UNRECORDED  # the held write, then all the rest at once
+    assert sum(sizes) == len(ids)
+    assert Counter(p["id"] for p in fakepush.payloads()) == dict.fromkeys(ids, 1)
+
+
 def test_a_pass_longer_than_its_lease_renews_it(app, alice, bob, fakepush):
     """40 sends at 0.25 s each over 4 senders take 2.5 s, past a 2 s lease: the pass keeps
     its rows (a second dispatcher gets none) and sends them all itself."""

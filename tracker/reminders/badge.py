@@ -1,4 +1,4 @@
-"""The app icon badge: appointments waiting to be logged plus open sleep check-ins.
+"""The app icon badge: appointments waiting to be logged plus open morning check-ins.
 
 One grouped query per part for many users at once, so a dispatch pass pays two statements,
 not two per reminder. The page (GET /api/v1/push/device) and the declarative payloads'
@@ -44,29 +44,39 @@ def counts(user_ids: Iterable[int], now: datetime) -> dict[int, int]:
     # Sent, still-fresh check-ins are few; matching them to rated sessions in Python keeps
     # the query free of date arithmetic, which SQLite and PostgreSQL spell differently.
     open_checkins = db.session.execute(
-        select(Reminder.user_id, Reminder.due_at).where(
+        select(Reminder.user_id, Reminder.due_at, Reminder.kind).where(
             Reminder.user_id.in_(ids),
-            Reminder.kind == "sleep_checkin",
+            Reminder.kind.in_(("sleep_checkin", "next_day")),
             Reminder.status == "sent",
             Reminder.stale_at > now,
         )
     ).all()
-    rated: dict[int, list[datetime]] = {}
+    # A sleep check-in is answered by a sleep rating, a next-day one by the back's rating.
+    rated: dict[tuple[int, str], list[datetime]] = {}
     if open_checkins:
-        earliest = min(due for _, due in open_checkins) - CHECKIN_COVERS
-        for uid, at in db.session.execute(
-            select(MassageSession.user_id, MassageSession.occurred_at).where(
-                MassageSession.user_id.in_({uid for uid, _ in open_checkins}),
+        earliest = min(due for _, due, _ in open_checkins) - CHECKIN_COVERS
+        for uid, at, sleep, back in db.session.execute(
+            select(
+                MassageSession.user_id,
+                MassageSession.occurred_at,
+                MassageSession.sleep_quality,
+                MassageSession.pain_next_day,
+            ).where(
+                MassageSession.user_id.in_({uid for uid, _, _ in open_checkins}),
                 MassageSession.deleted_at.is_(None),
-                MassageSession.sleep_quality.is_not(None),
+                (MassageSession.sleep_quality.is_not(None))
+                | (MassageSession.pain_next_day.is_not(None)),
                 MassageSession.occurred_at > earliest,
             )
         ):
-            rated.setdefault(uid, []).append(at)
+            if sleep is not None:
+                rated.setdefault((uid, "sleep_checkin"), []).append(at)
+            if back is not None:
+                rated.setdefault((uid, "next_day"), []).append(at)
     checkins = [
         (uid, 1)
-        for uid, due in open_checkins
-        if not any(due - CHECKIN_COVERS < at <= due for at in rated.get(uid, []))
+        for uid, due, kind in open_checkins
+        if not any(due - CHECKIN_COVERS < at <= due for at in rated.get((uid, kind), []))
     ]
     for uid, n in [*waiting, *checkins]:
         total[uid] += n

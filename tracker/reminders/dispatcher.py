@@ -1,11 +1,11 @@
 """Claim due reminders with a lease, send them concurrently, record every outcome.
 
 Short transactions: (1) expire stale rows and claim due ones, (2) read the claimed rows and
-their subscriptions, (3) write outcomes in micro-batches as sends finish (every 100 ms or 32
-reminders), and renew the lease of the rows still being sent. The network calls happen
-outside any transaction. A dispatcher that dies leaves leases that lapse, so another pass
-picks those rows up: nothing is lost, and only reminders it had started but not recorded
-(at most MAX_UNRECORDED) are sent twice.
+their subscriptions, (3) write outcomes in group commits as sends finish (senders.py: every
+100 ms or 16 reminders), and renew the lease of the rows still being sent. The network calls
+happen outside any transaction. A dispatcher that dies leaves leases that lapse, so another
+pass picks those rows up: nothing is lost, and only reminders it had started but not
+recorded (at most MAX_UNRECORDED) are sent twice.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache, partial
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import bindparam, delete, or_, update
 
 from .. import timeutil
@@ -24,7 +25,7 @@ from ..extensions import db
 from ..models import PushSubscription, Reminder, versioning
 from . import actions, badge, payload, planner
 from .push import MAX_PLAINTEXT, Outcome, PushConfig, PushMessage, send_push
-from .senders import BATCH_SECONDS, BATCH_SIZE, Job, Sends, Target
+from .senders import Job, Sends, Target
 
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
@@ -158,7 +159,7 @@ def load_jobs(token: str, now: datetime, key: str | None = None) -> list[Job]:
             r.user_id,
             r.kind,
             r.attempts,
-            build_message(r, now, badges.get(r.user_id, 0)),
+            partial(build_message, r, now, badges.get(r.user_id, 0)),
             targets[r.user_id],
         )
         for r in rows
@@ -196,8 +197,9 @@ def _verdict(job: Job, outcomes: list[Outcome], max_attempts: int, now: datetime
 def record(
     jobs: list[Job], token: str, max_attempts: int, result: PassResult, by_sub: dict[int, Outcome]
 ) -> None:
-    """Write a micro-batch of reminders' outcomes; the devices' outcomes are gathered in
-    `by_sub` and written once at the end of the pass (record_devices)."""
+    """Write a group commit of reminders' outcomes (from any sender thread, one at a time);
+    the devices' outcomes are gathered in `by_sub` and written once at the end of the pass
+    (record_devices)."""
     now = timeutil.now()
     verdicts: dict[tuple, list[int]] = {}
     for job in jobs:
@@ -210,20 +212,34 @@ def record(
         setattr(result, counter, getattr(result, counter) + 1)
         del values["attempts"]  # written as attempts + 1, so equal verdicts share a statement
         verdicts.setdefault(tuple(sorted(values.items())), []).append(job.reminder_id)
-    # One UPDATE per distinct verdict (usually one: "sent"), not a row each, in Core: the
-    # recorder runs beside busy sender threads, and every statement waits for the GIL again.
-    # Only the lease holder records: if our lease lapsed and another pass re-claimed the
-    # row, its outcome wins.
+    # One UPDATE per distinct verdict (usually one: "sent"), not a row each, built once and
+    # run in Core on a connection of our own: this runs beside busy sender threads, where
+    # every layer costs GIL time the sends need.
+    with db.engine.begin() as connection:
+        for values, ids in verdicts.items():
+            params = {f"b_{name}": value for name, value in values}
+            params.update(b_ids=ids, b_token=token)
+            connection.execute(_outcome_update(tuple(name for name, _ in values)), params)
+
+
+@cache
+def _outcome_update(names: tuple[str, ...]):
+    """Only the lease holder records: if our lease lapsed and another pass re-claimed the
+    row, its outcome wins."""
     table = Reminder.__table__
-    for values, ids in verdicts.items():
-        db.session.execute(
-            table.update()
-            .where(table.c.id.in_(ids), table.c.claimed_by == token)
-            .values(
-                claimed_until=None, claimed_by="", attempts=table.c.attempts + 1, **dict(values)
-            )
+    return (
+        table.update()
+        .where(
+            table.c.id.in_(bindparam("b_ids", expanding=True)),
+            table.c.claimed_by == bindparam("b_token"),
         )
-    db.session.commit()
+        .values(
+            claimed_until=None,
+            claimed_by="",
+            attempts=table.c.attempts + 1,
+            **{name: bindparam(f"b_{name}", type_=table.c[name].type) for name in names},
+        )
+    )
 
 
 def record_devices(by_sub: dict[int, Outcome], result: PassResult) -> None:
@@ -288,23 +304,26 @@ def dispatch_due(now: datetime | None = None, *, limit: int = 500) -> PassResult
         return result
     jobs = load_jobs(token, now, config.public_key)
     db.session.commit()  # close the read transaction: no network I/O inside one
+    max_attempts, by_sub = int(app.config["REMINDER_MAX_ATTEMPTS"]), {}
     sends = Sends(
         jobs,
         int(app.config["PUSH_WORKERS"]),
         config.timeout,
         started + lease.total_seconds(),
         margin,
+        # `record` looked up per call: tests replace it to hold the writes up.
+        lambda batch: record(batch, token, max_attempts, result, by_sub),
     )
     count = min(int(app.config["PUSH_WORKERS"]), sum(len(job.targets) for job in jobs)) or 1
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="push") as pool:
         # send_push looked up per call: tests replace it to kill a pass mid-batch.
         futures = [
-            pool.submit(sends.work, lambda t, m: send_push(t, m, config)) for _ in range(count)
+            pool.submit(_in_app, app, sends.work, lambda t, m: send_push(t, m, config))
+            for _ in range(count)
         ]
         try:
-            _record_as_finished(
-                sends, token, now, started, lease, int(app.config["REMINDER_MAX_ATTEMPTS"]), result
-            )
+            if _watch(sends, token, now, started, lease):
+                record_devices(by_sub, result)
         finally:
             sends.stop()
     for future in futures:
@@ -312,36 +331,26 @@ def dispatch_due(now: datetime | None = None, *, limit: int = 500) -> PassResult
     return result
 
 
-def _record_as_finished(
-    sends: Sends,
-    token: str,
-    now: datetime,
-    started: float,
-    lease: timedelta,
-    max_attempts: int,
-    result: PassResult,
-) -> None:
-    """The recorder: micro-batches of finished reminders, and the lease renewed at half time
-    (or when a sender needs more of it) while rows are still being sent."""
-    by_sub: dict[int, Outcome] = {}
+def _in_app(app: Flask, work, *args) -> None:
+    """A sender thread: messages are built and outcomes written from it (the app's config
+    and database)."""
+    with app.app_context():
+        work(*args)
+
+
+def _watch(sends: Sends, token: str, now: datetime, started: float, lease: timedelta) -> bool:
+    """The dispatcher's thread while the senders work: a batch no finishing send wrote in
+    time, the lease renewed at half time (or when a sender needs more of it). False if a
+    sender failed."""
     while True:
-        with sends.cond:
-            if len(sends.finished) >= BATCH_SIZE:
-                wait = 0.0
-            elif sends.finished:
-                wait = sends.first_done + BATCH_SECONDS - time.monotonic()
-            else:
-                wait = BATCH_SECONDS  # also how often the lease is looked at
-        sends.ready.wait(max(0.0, wait))
-        sends.ready.clear()  # before taking the batch, so no later hand-over is missed
+        sends.wait()
         if sends.failed:
-            return  # a sender died: stop here, as a crash would (its error surfaces)
-        batch = sends.batch()
-        if batch is None:
-            return record_devices(by_sub, result)
+            return False  # stop here, as a crash would (its error surfaces)
+        batch = sends.due()
         if batch:
-            record(batch, token, max_attempts, result, by_sub)
-            sends.recorded(batch)
+            sends.record(batch)
+        elif sends.done:
+            return True
         if sends.outstanding and (
             sends.wants_lease or sends.lease_end - time.monotonic() < lease.total_seconds() / 2
         ):

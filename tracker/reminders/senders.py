@@ -1,4 +1,4 @@
-"""The sender threads' work list for one dispatch pass (dispatcher.py records and renews).
+"""The sender threads' work list for one dispatch pass, and who writes the outcomes.
 
 A sender takes one (reminder, device) pair at a time, only when
 - its origin has fewer than its share of the senders in flight (the senders divided by the
@@ -9,6 +9,12 @@ A sender takes one (reminder, device) pair at a time, only when
 - the send can finish (the transport's deadline) before the lease ends, less a margin.
 A push service that timed out TRIP_AFTER times in a row gets no more sends in the pass: its
 pairs are retried later (backoff), so it cannot keep this pass, and the next, waiting.
+
+Outcomes are written as group commits: once BATCH_SIZE reminders are finished (or the oldest
+has waited BATCH_SECONDS, or the pass is done), the sender that notices writes every finished
+reminder in one transaction, one writer at a time, while the others keep sending. A separate
+recorder thread had to win the GIL back from eight busy senders at every wake-up and every
+statement (milliseconds each), so the window filled and the senders stalled behind it.
 """
 
 from __future__ import annotations
@@ -18,12 +24,16 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .push import Outcome, PushMessage, origin
 
 MAX_UNRECORDED = 48  # reminders started and not yet recorded: what a crash can repeat
 TRIP_AFTER = 3  # timeouts in a row after which a push service gets no more sends this pass
-BATCH_SIZE, BATCH_SECONDS = 32, 0.1  # the recorder writes when either is reached
+# A write starts when either is reached and takes everything finished by then. Well under
+# MAX_UNRECORDED, so the senders keep going while a write is in progress.
+BATCH_SIZE, BATCH_SECONDS = 16, 0.1
+_origin = lru_cache(maxsize=4096)(origin)  # per target and pass; urlsplit caches only 128
 
 
 @dataclass(frozen=True)
@@ -40,19 +50,28 @@ class Job:
     user_id: int
     kind: str
     attempts: int
-    message: PushMessage
+    # Built by the first sender that needs it, so sending starts without waiting for all.
+    make: Callable[[], PushMessage]
     targets: list[Target] = field(default_factory=list)
+    message: PushMessage | None = None
     outcomes: dict[int, Outcome] = field(default_factory=dict)  # by target id
     dropped: bool = False  # our lease lapsed and another pass took the row
 
 
 class Sends:
-    """A pass's pairs for the sender threads, and finished reminders for the recorder, which
-    is woken (`ready`) only when a batch is full, the pass is done or the lease needs renewing:
-    waking it for every reminder cost a tenth of the throughput in GIL hand-overs."""
+    """A pass's pairs for the sender threads, and its finished reminders for `write` (called
+    by one thread at a time). The dispatcher's thread is woken (`ready`) only when the pass
+    is done, a sender failed or the lease needs renewing; it writes a batch itself only when
+    no send finishes to do it in time (slow hosts)."""
 
     def __init__(
-        self, jobs: list[Job], workers: int, timeout: float, lease_end: float, margin: float
+        self,
+        jobs: list[Job],
+        workers: int,
+        timeout: float,
+        lease_end: float,
+        margin: float,
+        write: Callable[[list[Job]], None],
     ) -> None:
         self.workers, self.timeout, self.margin, self.lease_end = (
             workers,
@@ -60,6 +79,9 @@ class Sends:
             margin,
             lease_end,
         )
+        self.write = write
+        self.writing = False  # a thread is writing a batch: one at a time
+        self.build = threading.Lock()
         self.queues: dict[str, deque[tuple[int, Job, Target]]] = {}  # only origins with pairs
         self.left: dict[int, int] = {}  # pairs not finished, per reminder
         self.started: set[int] = set()
@@ -73,20 +95,27 @@ class Sends:
         self.cond = threading.Condition(threading.Lock())
         self.stopped = self.failed = self.wants_lease = False
         self.sleepers = 0  # senders waiting on `cond`: nobody to notify is the common case
+        self.shared = any(len(job.targets) > 1 for job in jobs)  # a reminder on several devices
         n = 0
         for job in jobs:
             self.left[job.reminder_id] = len(job.targets)
             if not job.targets:
                 self._hand_over(job)
             for target in job.targets:
-                self.queues.setdefault(origin(target.endpoint), deque()).append((n, job, target))
+                self.queues.setdefault(_origin(target.endpoint), deque()).append((n, job, target))
                 n += 1
 
     def work(self, send: Callable[[Target, PushMessage], Outcome]) -> None:
         try:
             while (pick := self._take()) is not None:
                 name, job, target = pick
-                self._finish(name, job, target, send(target, job.message))
+                if job.message is None:
+                    with self.build:  # a reminder's devices get the same message (one token)
+                        if job.message is None:
+                            job.message = job.make()
+                batch = self._finish(name, job, target, send(target, job.message))
+                if batch:
+                    self.record(batch)
         except BaseException:
             self.failed = True  # a bug: the pass stops as a crash would; the error surfaces
             self.stop()
@@ -98,25 +127,51 @@ class Sends:
             self.stopped = True
             self._wake()
 
-    def batch(self) -> list[Job] | None:
-        """Finished reminders to record now (perhaps none); None once all are recorded."""
-        with self.cond:
-            if not self.finished:
-                return None if self.outstanding == 0 else []
-            if (
-                len(self.finished) < BATCH_SIZE
-                and self.outstanding
-                and time.monotonic() < self.first_done + BATCH_SECONDS
-            ):
-                return []
-            batch, self.finished = self.finished[:BATCH_SIZE], self.finished[BATCH_SIZE:]
-            self.first_done = time.monotonic()
-            return batch
+    @property
+    def done(self) -> bool:
+        """Every reminder recorded (or dropped): the pass may end."""
+        return not (self.outstanding or self.finished or self.writing)
 
-    def recorded(self, jobs: list[Job]) -> None:
+    def due(self) -> list[Job] | None:
+        """For the dispatcher's thread: the batch to write now, if any."""
         with self.cond:
-            self.unrecorded -= sum(job.reminder_id in self.started for job in jobs)
-            self._wake()
+            return self._take_batch()
+
+    def record(self, batch: list[Job]) -> None:
+        """Write `batch`, then whatever else became due meanwhile (group commits)."""
+        while batch:
+            self.write(batch)
+            with self.cond:
+                self.unrecorded -= sum(job.reminder_id in self.started for job in batch)
+                self.writing = False
+                batch = self._take_batch()
+                if self.done:
+                    self.ready.set()
+                self._wake()
+
+    def _take_batch(self) -> list[Job] | None:
+        """Under `cond`: every finished reminder, once a write is due and none is running.
+        Nothing after a failure: the pass stops as a crash would."""
+        if self.writing or self.failed or not self.finished:
+            return None
+        if (
+            len(self.finished) < BATCH_SIZE
+            and self.outstanding
+            and time.monotonic() < self.first_done + BATCH_SECONDS
+        ):
+            return None
+        batch, self.finished, self.writing = self.finished, [], True
+        return batch
+
+    def wait(self) -> None:
+        """The dispatcher's thread: until a batch is overdue, the pass is done, a sender
+        failed or the lease needs renewing (also how often the lease is looked at)."""
+        with self.cond:
+            wait = BATCH_SECONDS
+            if self.finished and not self.writing:
+                wait = self.first_done + BATCH_SECONDS - time.monotonic()
+        self.ready.wait(max(0.0, wait))
+        self.ready.clear()
 
     def extend(self, lease_end: float, held: set[int]) -> None:
         """After renewing the lease: rows we no longer hold (another pass took them after our
@@ -148,10 +203,13 @@ class Sends:
                 self.sleepers -= 1
             return None
 
-    def _pick(self) -> tuple[str, Job, Target] | None:
-        share = self.workers
+    def _share(self) -> int:
         if len(self.queues) > 1:
-            share = max(1, -(-self.workers // len(self.queues)))
+            return max(1, -(-self.workers // len(self.queues)))
+        return self.workers
+
+    def _pick(self) -> tuple[str, Job, Target] | None:
+        share = self._share()
         best = None
         for name, pairs in self.queues.items():
             if self.busy[name] < share:
@@ -178,12 +236,18 @@ class Sends:
         reminder (so a reminder whose other devices were sent is never starved)."""
         if self.unrecorded < MAX_UNRECORDED:
             return 0
+        if not self.shared:
+            return None  # one device each: every started reminder is in flight, none queued
         return next(
             (i for i, (_, job, _) in enumerate(pairs) if job.reminder_id in self.started), None
         )
 
-    def _finish(self, name: str, job: Job, target: Target, outcome: Outcome) -> None:
+    def _finish(self, name: str, job: Job, target: Target, outcome: Outcome) -> list[Job] | None:
+        """Note the outcome; returns a batch for this sender to write, if one is due."""
         with self.cond:
+            # Only a sender held back by this origin's share can use the freed slot; the
+            # window frees in record(). Waking every sleeper for nothing costs GIL hand-overs.
+            wake = self.busy[name] >= self._share()
             self.busy[name] -= 1
             no_answer = outcome.result == "retry" and outcome.status is None
             self.timeouts[name] = self.timeouts[name] + 1 if no_answer else 0
@@ -198,7 +262,10 @@ class Sends:
                 for _, other, other_target in self.queues.pop(name, ()):
                     other.outcomes[other_target.id] = skipped
                     self._settle(other)
-            self._wake()
+                wake = True
+            if wake:
+                self._wake()
+            return self._take_batch()
 
     def _wake(self) -> None:
         if self.sleepers:
@@ -212,7 +279,7 @@ class Sends:
             if job.dropped:  # its row is no longer ours to record
                 self.unrecorded -= job.reminder_id in self.started
                 self.outstanding -= 1
-                if not self.outstanding:
+                if self.done:
                     self.ready.set()
             else:
                 self._hand_over(job)
@@ -222,5 +289,3 @@ class Sends:
             self.first_done = time.monotonic()
         self.finished.append(job)
         self.outstanding -= 1
-        if len(self.finished) == BATCH_SIZE or not self.outstanding:
-            self.ready.set()

@@ -119,6 +119,7 @@ def app_env(database_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "bench-secret-" + "0" * 32,  # production needs 32 characters
         "VAPID_SUBJECT": "mailto:bench@backrelief.example",  # required in production mode
+        "APP_URL": "https://bench.backrelief.app",  # required in production mode
         "RATELIMIT_ENABLED": "0",
         "INSTANCE_PATH": str(OUT / "instance"),
     }

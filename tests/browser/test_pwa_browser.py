@@ -340,6 +340,8 @@ def test_fix_and_save_sends_the_entry_and_takes_it_off_the_queue(page, app, alic
         page.get_by_role("button", name="Save").first.tap()
     # Back where the form was opened from, naming the saved session (?done=<uuid>).
     page.wait_for_url(f"**done={bad['id']}*")
+    assert page.get_by_text("Pain 6 → 2 logged.").is_visible()  # the recap, with its Undo
+    assert page.get_by_role("button", name="Undo").is_visible()
     [saved] = sessions(app, alice)
     assert (saved.client_id, saved.pain_before, saved.pain_after) == (bad["id"], 6, 2)
     assert page.evaluate("BR.outbox.all()") == []

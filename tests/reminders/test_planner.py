@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from tracker.models.user import DEFAULT_REMINDER_PREFS
-from tracker.reminders import planner
+from tracker.reminders import morning, planner
 
 
 @dataclass
@@ -113,14 +113,21 @@ def test_it_plans_nothing_when_the_kind_is_switched_off():
     user = U(
         prefs={
             k: False
-            for k in ("appointment", "log_prompt", "hydration", "sleep_checkin", "routine_due")
+            for k in (
+                "appointment",
+                "log_prompt",
+                "hydration",
+                "sleep_checkin",
+                "next_day",
+                "routine_due",
+            )  # fmt: skip
         }
     )
     a = appt(utc(2026, 3, 10, 9))
     assert planner.plan_appointment(user, a, EARLY) == []
     assert planner.plan_log_prompt(user, a, EARLY, logged=False) == []
     assert planner.plan_hydration(user, 1, "s", a.ends_at, EARLY, glasses=0, url="/") == []
-    assert planner.plan_sleep_checkin(user, 1, date(2026, 3, 10), [session(a.ends_at)], EARLY) == []
+    assert morning.plan_checkin(user, 1, date(2026, 3, 10), [session(a.ends_at)], EARLY) == []
     routine = SimpleNamespace(id=1, name="Fortnightly massage", archived_at=None, paused_at=None)
     assert (
         planner.plan_routine_due(user, routine, date(2026, 3, 12), "due_soon", EARLY, booked=False)
@@ -283,50 +290,7 @@ def test_hydration_window_passed_is_not_planned():
     assert [s.slot for s in specs] == ["s240"]
 
 
-NIGHT = date(2026, 3, 10)
-
-
-def test_sleep_checkin_is_the_next_morning_at_wake_time():
-    [spec] = planner.plan_sleep_checkin(
-        U(wake_time=time(9, 15)), 1, NIGHT, [session(utc(2026, 3, 10, 18))], EARLY
-    )
-    assert (spec.subject_id, spec.slot, spec.due_at) == (
-        1,
-        "night:2026-03-10",
-        utc(2026, 3, 11, 8, 15),
-    )
-    assert spec.actions == [{"action": "rate", "title": "Rate sleep"}]
-    assert spec.url == "/sessions/c0ffee/edit#sleep-h"
-    # Waking before quiet hours end: wait for them (still fresh then), keeping its staleness.
-    [spec] = planner.plan_sleep_checkin(
-        U(wake_time=time(6, 30)), 1, NIGHT, [session(utc(2026, 3, 10, 18))], EARLY
-    )
-    assert (spec.due_at, spec.stale_at) == (utc(2026, 3, 11, 7), utc(2026, 3, 11, 11, 30))
-    # ...but never past it: quiet until 13:00 is more than 6 h after waking at 06:30.
-    late = U(wake_time=time(6, 30), quiet_end=time(13, 0))
-    assert planner.plan_sleep_checkin(late, 1, NIGHT, [session(utc(2026, 3, 10, 18))], EARLY) == []
-
-
-def test_one_sleep_checkin_covers_every_session_of_the_day():
-    day = [session(utc(2026, 3, 10, 17), id=3), session(utc(2026, 3, 10, 17, 1), id=4)]
-    day[1].client_id = "later"
-    [spec] = planner.plan_sleep_checkin(U(), 1, NIGHT, day, EARLY)
-    assert spec.url == "/sessions/later/edit#sleep-h"
-    day[0].sleep_quality = 4  # answered on either session: nothing left to ask
-    assert planner.plan_sleep_checkin(U(), 1, NIGHT, day, EARLY) == []
-
-
-def test_sleep_checkin_is_skipped_when_filled_or_deleted():
-    assert (
-        planner.plan_sleep_checkin(U(), 1, NIGHT, [session(utc(2026, 3, 10, 18), sleep=4)], EARLY)
-        == []
-    )
-    assert (
-        planner.plan_sleep_checkin(
-            U(), 1, NIGHT, [session(utc(2026, 3, 10, 18), deleted=EARLY)], EARLY
-        )
-        == []
-    )
+# The morning check-in (sleep and next-day back pain): tests/reminders/test_next_day.py.
 
 
 def test_snooze_into_quiet_hours_comes_before_them_or_not_at_all():

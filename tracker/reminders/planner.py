@@ -322,33 +322,6 @@ def plan_water(
     return specs
 
 
-def plan_sleep_checkin(
-    user: PlanUser, subject_id: int, night: date, sessions: list[Any], now: datetime
-) -> list[ReminderSpec]:
-    """One check-in the morning after `night` at wake time, covering every session of that
-    local day; none once any of them has its sleep filled in. subject_id is the user's id."""
-    live = [s for s in sessions if s.deleted_at is None]
-    if not user.pref("sleep_checkin") or not live:
-        return []
-    if any(s.sleep_quality is not None for s in live):
-        return []
-    due = local_to_utc(night + timedelta(days=1), user.wake_time, user.timezone)
-    fitted = fit_quiet_hours(due, due + STALE_AFTER["sleep_checkin"], user)
-    if fitted is None:
-        return []
-    latest = max(live, key=lambda s: (s.occurred_at, s.id))
-    spec = _spec(
-        "sleep_checkin",
-        subject_id,
-        f"night:{night.isoformat()}",
-        *fitted,
-        "How did you sleep after your massage?",
-        "Rate your sleep in two taps; it shows whether massage helps.",
-        f"/sessions/{latest.client_id}/edit#sleep-h",
-    )
-    return _fresh([spec], now)
-
-
 def plan_routine_due(
     user: PlanUser, routine: Any, next_due: date, status: str, now: datetime, *, booked: bool
 ) -> list[ReminderSpec]:

@@ -211,6 +211,21 @@ def test_signed_in_pages_are_sent_uncompressed_because_of_breach(app, client, al
     assert client.get("/login", headers=br).headers["Content-Encoding"] == "br"  # anonymous
 
 
+def test_a_page_that_echoes_nothing_is_compressed_but_not_with_other_parameters(alice_client):
+    """Trends echoes only `range`, checked against fixed values: compressed while signed in
+    (its first load fits 50 KB). Any other parameter turns compression off again."""
+    import brotli  # the encoder the app uses (pwa/assets.py)
+
+    br = {"Accept-Encoding": "br"}
+    for path in ("/trends", "/trends?range=all", "/trends?range=nonsense"):
+        page = alice_client.get(path, headers=br)
+        assert page.status_code == 200 and page.headers["Content-Encoding"] == "br", path
+        assert b"csrf-token" in brotli.decompress(page.data)
+    for path in ("/trends?range=all&x=csrf_token", "/trends?csrf_token"):
+        page = alice_client.get(path, headers=br)
+        assert "Content-Encoding" not in page.headers and b"csrf-token" in page.data, path
+
+
 def test_flask_wtf_tokens_carry_a_constant_part_so_masking_is_not_relied_on(alice_client):
     """The signed token is base64(secret).timestamp.signature: its first part is the same in
     every response of a session, which is why signed-in pages are not compressed."""

@@ -132,3 +132,26 @@ def test_first_load_is_light_and_a_repeat_load_fetches_no_static_file(
           .map((e) => e.name)"""
     )
     assert fetched == []
+
+
+def test_every_page_first_load_fits_the_budget(make_context, live_server, app, alice):
+    """Every signed-in page (with data) loaded with an empty HTTP cache: ≤ 50 KB of
+    HTML+CSS+JS+sprite on the wire."""
+    from .test_layout_browser import page_urls, with_data
+
+    urls = page_urls(app, with_data(app, alice))
+    first = make_context(service_workers="block")
+    login(first.new_page())
+    cold = make_context(service_workers="block", storage_state=first.storage_state())
+    page = cold.new_page()
+    cdp = cold.new_cdp_session(page)
+    heavy, finished = [], []
+    page.on("requestfinished", lambda request: finished.append(request))
+    for url in urls:
+        cdp.send("Network.clearBrowserCache")  # a first visit, every time
+        finished.clear()
+        page.goto(url, wait_until="networkidle")
+        text, report = weigh(finished)
+        if text > 50 * 1024:
+            heavy.append(f"{url}: {report}")
+    assert len(urls) >= 30 and heavy == [], "\n".join(heavy)

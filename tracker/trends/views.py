@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from ..core import reflects_nothing
 from ..pagecache import cached_page
 from . import bp, pages, report, share, svg
 
@@ -24,6 +25,7 @@ def dashboard():
 
 @bp.get("/trends")
 @login_required
+@reflects_nothing("range")  # checked against pages.RANGES; anything else shows the default
 def trends():
     range_key = request.args.get("range", pages.DEFAULT_RANGE)
     notice = None

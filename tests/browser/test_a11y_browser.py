@@ -83,6 +83,22 @@ def test_logged_in_pages_have_no_serious_accessibility_problems(page, app, alice
     assert found == [], "\n".join(found)
 
 
+def test_every_page_with_a_few_months_of_data_has_no_serious_accessibility_problems(
+    page, app, alice
+):
+    """The same check over every signed-in page the layout test walks, filled with data
+    (charts, insights, the body map, lists with buttons), in light and dark."""
+    from .test_layout_browser import page_urls, with_data
+
+    every = page_urls(app, with_data(app, alice))
+    login(page)
+    found = []
+    for url in every:
+        page.goto(url)
+        found += problems(page)
+    assert len(every) >= 30 and found == [], "\n".join(found)
+
+
 def weigh(finished) -> tuple[int, str]:
     """Bytes of HTML+CSS+JS (and the icon sprite) on the wire, and a report of every request."""
     weights = {}

@@ -271,6 +271,8 @@ TOKEN_URLS = [
         "POST /api/v1/actions/eyJ1Ijo.secret-sig HTTP/1.1",
         "POST /api/v1/actions/[redacted] HTTP/1.1",
     ),
+    # The morning check-in's one-tap page: its token answers for two days.
+    ("GET /act/eyJ1Ijo.secret-sig?do=checkin HTTP/1.1", "GET /act/[redacted]?do=checkin HTTP/1.1"),
     ("GET /sessions?page=2 HTTP/1.1", "GET /sessions?page=2 HTTP/1.1"),
 ]
 
@@ -310,3 +312,19 @@ def test_the_dev_server_log_redacts_tokens(app, caplog, line, logged):
     caplog.set_level(logging.INFO, logger="werkzeug")
     logging.getLogger("werkzeug").info('"%s" %s %s', line, "200", "-")
     assert caplog.records[-1].getMessage() == f'"{logged}" 200 -'
+
+
+def test_redirect_targets_stay_on_the_site_and_never_break_the_header(alice_client):
+    """ "back"/"next" values: tabs and newlines are dropped by browsers from a Location (so
+    "/\\t/evil.example" would leave the site) and a newline would break the header (500)."""
+    from tracker.values import local_path
+
+    for evil in ("/\t/evil.example", "/\n/x", "//evil.example", "/\\evil.example", "https://e.x",
+                 "/ /evil.example", "", None, ["/"]):  # fmt: skip
+        assert local_path(evil, "/fallback") == "/fallback", evil
+    assert local_path("/sessions?kind=self", "/") == "/sessions?kind=self"
+    for evil in ("/\t/evil.example", "/\n/x"):
+        response = alice_client.post("/safety/advisory", data={"back": evil})
+        assert response.status_code == 302 and response.location == "/routine", evil
+        response = alice_client.post("/sessions/done/999999", data={"next": evil})
+        assert response.status_code in (302, 404)

@@ -272,8 +272,9 @@ def reflects_nothing(*choices: str):
     return wrap
 
 
-# Secrets that travel in URL paths: the calendar feed token and notification action tokens.
-TOKEN_IN_PATH = re.compile(r"(/calendar/|/api/v1/actions/)[^/\s?#\"]+")
+# Secrets that travel in URL paths: the calendar feed token and notification action tokens
+# (posted to the API, or opened as the one-tap /act/ page).
+TOKEN_IN_PATH = re.compile(r"(/calendar/|/api/v1/actions/|/act/)[^/\s?#\"]+")
 
 
 def redact_tokens(text: str) -> str:

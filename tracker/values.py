@@ -10,6 +10,7 @@ import re
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import timeutil
 
@@ -186,3 +187,18 @@ def parse_day(value: Any) -> date:
 
 def local_iso(value: datetime | None, zone: str) -> str | None:
     return None if value is None else timeutil.to_local(value, zone).isoformat()
+
+
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+def local_path(raw: Any, default: str) -> str:
+    """A path on this site to redirect to, or `default`. Browsers drop tabs and newlines from
+    a Location and read a backslash as a slash, so "/\t/evil.example" would leave the site;
+    control characters, spaces and backslashes are refused outright (a newline would also
+    break the header)."""
+    if not isinstance(raw, str) or not raw.startswith("/") or raw.startswith("//"):
+        return default
+    if _UNSAFE_IN_PATH.search(raw) or urlsplit(raw).netloc:
+        return default
+    return raw

@@ -39,6 +39,7 @@ def test_backup_restores_exactly_into_an_empty_account(app, alice, alice_client,
     with app.app_context():
         user = db.session.get(User, alice.id)
         user.timezone, user.reminder_prefs = "Asia/Tokyo", {"hydration": False}
+        user.calendar_alarms = user.advisory_dismissed = True
         db.session.commit()
     raw = backup_bytes(alice_client)
     preview = upload(bob_client, raw)
@@ -51,7 +52,9 @@ def test_backup_restores_exactly_into_an_empty_account(app, alice, alice_client,
     assert replans == [bob.id]  # once for the whole restore, not per row
     assert comparable(app, bob.id) == comparable(app, alice.id)
     with app.app_context():
-        assert db.session.get(User, bob.id).reminder_prefs == {"hydration": False}
+        restored = db.session.get(User, bob.id)
+        assert restored.reminder_prefs == {"hydration": False}
+        assert (restored.calendar_alarms, restored.advisory_dismissed) == (True, True)
 
 
 def test_restoring_into_the_same_account_adds_nothing(app, alice, alice_client):
@@ -61,6 +64,22 @@ def test_restoring_into_the_same_account_adds_nothing(app, alice, alice_client):
     assert "Nothing new to add." in response.get_data(as_text=True)
     confirm(alice_client, response)
     assert comparable(app, alice.id) == before
+
+
+def test_a_routine_renamed_since_the_backup_is_the_same_routine(app, alice, alice_client):
+    from tracker.models import Routine
+
+    seed(app, alice)
+    raw = backup_bytes(alice_client)
+    with app.app_context():
+        routine = db.session.scalars(db.select(Routine).where(Routine.user_id == alice.id)).first()
+        routine.name = "Fortnightly, renamed"
+        db.session.commit()
+    before = count(app, Routine, alice.id)
+    response = upload(alice_client, raw)
+    assert response.status_code == 200  # was a 500: a second row with the same client UUID
+    confirm(alice_client, response)
+    assert count(app, Routine, alice.id) == before
 
 
 def test_restoring_twice_adds_nothing_the_second_time(app, alice, alice_client, bob, bob_client):
@@ -91,6 +110,26 @@ def test_a_bad_row_in_the_middle_saves_nothing(app, alice, alice_client, bob, bo
     assert "column night" in html
     for model in (MassageSession,):
         assert count(app, model, bob.id) == 0
+
+
+def test_lists_and_settings_the_pages_read_are_checked_item_by_item(
+    app, alice, alice_client, bob, bob_client
+):
+    """A hand-edited backup must not store values that pages later trip over (a tool that is
+    a list, a preference of the wrong kind): refused with the row named, nothing saved."""
+    seed(app, alice)
+    clean = json.loads(backup_bytes(alice_client))
+    for edit, message in (
+        (lambda d: d["tables"]["routine"][0].update(tools=[["foam_roller"]]), "tools:"),
+        (lambda d: d["tables"]["massage_session"][0].update(focus_areas=["spleen"]), "spleen"),
+        (lambda d: d["tables"]["user"][0].update(reminder_prefs={"hydration": "yes"}), "wrong"),
+        (lambda d: d["tables"]["user"][0].update(safety_conditions=[{"a": 1}]), "safety"),
+    ):
+        data = json.loads(json.dumps(clean))
+        edit(data)
+        response = upload(bob_client, json.dumps(data).encode())
+        assert response.status_code == 422 and message in response.get_data(as_text=True)
+        assert count(app, MassageSession, bob.id) == 0
 
 
 def test_a_dangling_reference_is_refused(app, alice, alice_client, bob, bob_client):

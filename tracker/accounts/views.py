@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from urllib.parse import urlsplit
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
@@ -13,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from .. import timeutil
 from ..extensions import db, limiter
 from ..models import User
+from ..values import local_path
 from . import bp, links, login_guard, mail, signins
 from .data import delete_user, export_user
 from .forms import DeleteForm, EmailChangeForm, LoginForm, PasswordForm, RegisterForm
@@ -24,12 +24,7 @@ def _user_key() -> str:
 
 def safe_next(target: str | None) -> str:
     """Only local paths: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target:
-        return url_for("trends.dashboard")
-    parts = urlsplit(target.replace("\\", "/"))
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("trends.dashboard")
-    return target
+    return local_path(target, url_for("trends.dashboard"))
 
 
 @bp.errorhandler(429)

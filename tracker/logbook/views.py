@@ -15,6 +15,7 @@ from ..extensions import db
 from ..labels import plural
 from ..models import Appointment, MassageSession, Routine
 from ..models.routine import KINDS
+from ..values import local_path
 from . import bp, csvio, forms, store
 from .schema import (
     SEVERE_PAIN,
@@ -128,9 +129,7 @@ def new_session():
 
 def safe_next(raw: str | None, default: str = "/") -> str:
     """A local path to go back to; anything that could leave the site falls back."""
-    if not raw or not raw.startswith("/") or raw.startswith(("//", "/\\")):
-        return default
-    return raw
+    return local_path(raw, default)
 
 
 def with_query(path: str, **params: str) -> str:

@@ -1,8 +1,8 @@
 """Restore our own JSON backup (accounts' export) into the signed-in account.
 
 The backup is a dump of every owned table. A restore merges: rows already in the account
-(matched by client UUID, by night for sleep, by name and creation time for routines and
-therapists, whose creation time the restore keeps) are skipped, so restoring twice adds
+(matched by client UUID, by night for sleep, by name and creation time for therapists and
+for routines from backups older than their UUID; the restore keeps creation times) are skipped, so restoring twice adds
 nothing. Old ids are mapped to the new rows' ids; reminders are re-planned once at the end.
 """
 
@@ -26,8 +26,11 @@ from ..models import (
     User,
     WaterIntake,
 )
+from ..models.session import FOCUS_AREAS, TOOLS
 from ..models.types import UTCDateTime
+from ..models.user import DEFAULT_REMINDER_PREFS
 from ..signals import preferences_changed
+from ..values import Invalid, parse_list
 from .result import ImportResult, Problem
 
 FORMAT = "back-relief-export"
@@ -55,7 +58,11 @@ SETTINGS = (
     "reminder_time",
     "reminder_prefs",
     "safety_conditions",
+    "calendar_alarms",
+    "advisory_dismissed",
 )
+# JSON list columns: checked item by item, since pages read every item as one of these names.
+LISTS = {"focus_areas": FOCUS_AREAS, "tools": TOOLS}
 SESSION_SCALES = {k: v for k, v in SCALES.items() if k != "sleep_quality"}
 RANGES = {
     "massage_session": {**SESSION_SCALES, "sleep_quality": (1, 5)},
@@ -63,12 +70,19 @@ RANGES = {
 }
 
 
-def _key(table: str, row: dict) -> Any:
-    if table in ("therapist", "routine"):
-        return (row["name"], row["created_at"])
+def _keys(table: str, row: dict) -> list[Any]:
+    """What identifies the row within an account, best first. Routines have a client UUID
+    (unique per account) since b4f8e2d6c1a3: matched by it first, so a routine renamed since
+    the backup is the same routine, not a second one with a clashing UUID; older backups
+    without it match by name and creation time."""
+    if table == "routine":
+        named = (row["name"], row["created_at"])
+        return [("uuid", row["client_id"]), named] if row.get("client_id") else [named]
+    if table == "therapist":
+        return [(row["name"], row["created_at"])]
     if table == "sleep_log":
-        return row["night"]
-    return row["client_id"]
+        return [row["night"]]
+    return [row["client_id"]]
 
 
 def _coerce(column, value: Any) -> Any:
@@ -130,6 +144,31 @@ def _check_domain(table: str, values: dict) -> str | None:
                 continue
             if values[name] not in allowed:
                 return f"{name}: {values[name]!r} isn't one of {', '.join(a for a in allowed if a)}"
+    for name, allowed in LISTS.items():
+        if table in ("massage_session", "routine") and values.get(name) is not None:
+            try:
+                values[name] = parse_list(values[name], allowed)
+            except Invalid as err:
+                return f"{name}: {err}"
+    return None
+
+
+def _check_prefs(prefs: Any) -> str | None:
+    """reminder_prefs: known keys with values of the default's type (the planner reads them)."""
+    if not isinstance(prefs, dict):
+        return "reminder_prefs: must be an object"
+    for key, value in prefs.items():
+        default = DEFAULT_REMINDER_PREFS.get(key)
+        if default is None:
+            return f"reminder_prefs: unknown setting {key!r}"
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, list):
+            ok = isinstance(value, list) and all(type(v) is int and 0 <= v <= 10_080 for v in value)
+        else:
+            ok = type(value) is int and 0 <= value <= 100
+        if not ok:
+            return f"reminder_prefs: {key} has a value of the wrong kind"
     return None
 
 
@@ -174,13 +213,14 @@ def restore(raw: bytes, user, limit_rows: int) -> ImportResult:
     ids: dict[str, dict[int, int]] = {name: {} for name in MODELS}
     for name, model in MODELS.items():
         existing = {
-            _key(name, _row_dict(row)): row
+            key: row
             for row in db.session.scalars(db.select(model).where(model.user_id == user.id))
+            for key in _keys(name, _row_dict(row))
         }
         for index, (old_id, values) in enumerate(pending[name], start=1):
             if not _map_refs(name, index, values, ids, result):
                 continue
-            found = existing.get(_key(name, values))
+            found = next((existing[k] for k in _keys(name, values) if k in existing), None)
             if found is None:
                 found = model(user_id=user.id, **values)
                 db.session.add(found)
@@ -265,6 +305,15 @@ def _settings(rows: list, result: ImportResult) -> dict:
                 out[name] = _coerce(User.__table__.c[name], row[name])
             except ValueError as err:
                 result.problems.append(Problem(f"user settings: {err}", column=name))
+    problem = _check_prefs(out["reminder_prefs"]) if "reminder_prefs" in out else None
+    conditions = out.get("safety_conditions")
+    if conditions is not None and not (
+        isinstance(conditions, list)
+        and all(isinstance(c, str) and len(c) <= 40 for c in conditions)
+    ):
+        problem = "safety_conditions: must be a list of names"
+    if problem:
+        result.problems.append(Problem(f"user settings: {problem}"))
     if "timezone" in out and not timeutil.is_valid_zone(out["timezone"]):
         result.problems.append(
             Problem(f"user settings: unknown time zone {out['timezone']!r}", column="timezone")

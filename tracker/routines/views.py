@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import Appointment, PushSubscription, Routine
 from ..ownership import owned_or_404
 from ..signals import routine_changed
+from ..values import local_path
 from . import bp, cadence, drafts, queries, welcome_bp
 from .forms import RoutineForm, owned_choices
 
@@ -186,10 +187,7 @@ def dismiss_advisory():
     current_user.advisory_dismissed = True
     db.session.commit()
     flash("Safety note hidden. Your checklist is still in Settings.", "success")
-    back = request.form.get("back", "")
-    if not back.startswith("/") or back.startswith("//") or "\\" in back:
-        back = url_for("routines.index")
-    return redirect(back)
+    return redirect(local_path(request.form.get("back"), url_for("routines.index")))
 
 
 @bp.get("/appointments/next")

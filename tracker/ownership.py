@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .extensions import db
-from .values import parse_row_id
+from .values import Invalid, parse_row_id, parse_uuid
 
 T = TypeVar("T")
 
@@ -24,12 +24,17 @@ def owned_or_404(
 ) -> T:
     """The current user's row of `model` whose `by` column (default: id) equals `ident`.
 
-    Another user's row, a malformed id and an id beyond 64 bits are the same 404, so ids
-    reveal nothing about other accounts.
+    Another user's row, a malformed id or client UUID and an id beyond 64 bits are the same
+    404, so ids reveal nothing about other accounts.
     """
     if by is None:
         by, ident = model.id, parse_row_id(ident)
         if ident is None:
+            abort(404)
+    elif by.key == "client_id":
+        try:
+            ident = parse_uuid(ident)
+        except Invalid:
             abort(404)
     row = db.session.scalar(
         db.select(model)

@@ -26,10 +26,10 @@ def loop_zip(folder: str = "loop") -> bytes:
     return out.getvalue()
 
 
-def upload(client, raw: bytes, name: str):
+def upload(client, raw: bytes, name: str = "sheet.csv", **form):
     return client.post(
         "/settings/data/import",
-        data={"file": (io.BytesIO(raw), name)},
+        data={"file": (io.BytesIO(raw), name), **form},
         content_type="multipart/form-data",
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 from tests.seed import seed
@@ -10,21 +9,16 @@ from tracker.extensions import db
 from tracker.models import MassageSession, User
 from tracker.signals import preferences_changed
 
+from . import helpers
 from .conftest import backup_bytes, comparable
 
 
 def upload(client, raw: bytes, name: str = "backup.json", **form):
-    return client.post(
-        "/settings/data/import",
-        data={"file": (io.BytesIO(raw), name), **form},
-        content_type="multipart/form-data",
-    )
+    return helpers.upload(client, raw, name, **form)
 
 
 def confirm(client, response):
-    html = response.get_data(as_text=True)
-    token = html.split('name="token" value="', 1)[1].split('"', 1)[0]
-    return client.post("/settings/data/import/confirm", data={"token": token})
+    return client.post("/settings/data/import/confirm", data={"token": helpers.token_of(response)})
 
 
 def count(app, model, user_id) -> int:

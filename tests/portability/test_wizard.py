@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
-from tracker.extensions import db
-from tracker.models import MassageSession
+from .helpers import sessions, token_of, upload
 
 GOOD = (
     b"occurred_at,kind,pain_before,pain_after,mood,notes\r\n"
     b"2026-10-01T18:00:00+02:00,self,6,3,4,foam roller\r\n"
     b"2026-10-02T18:00:00+02:00,professional,7,2,5,\r\n"
 )
-
-
-def upload(client, raw: bytes, name: str = "sheet.csv"):
-    return client.post(
-        "/settings/data/import",
-        data={"file": (io.BytesIO(raw), name)},
-        content_type="multipart/form-data",
-    )
-
-
-def token_of(response) -> str:
-    return response.get_data(as_text=True).split('name="token" value="', 1)[1].split('"', 1)[0]
-
-
-def sessions(app, user_id: int) -> list[MassageSession]:
-    with app.app_context():
-        rows = list(
-            db.session.scalars(
-                db.select(MassageSession)
-                .where(MassageSession.user_id == user_id)
-                .order_by(MassageSession.occurred_at)
-            )
-        )
-        db.session.expunge_all()
-        return rows
 
 
 def test_preview_shows_rows_and_saves_nothing_until_confirmed(app, alice, alice_client):

@@ -95,6 +95,10 @@ def test_a_pass_killed_mid_batch_loses_nothing_and_duplicates_only_its_unrecorde
     app, alice, fakepush, clock, monkeypatch
 ):
     sends_before_kill = 4
+    # Nothing here is slow on purpose: a roomy deadline, so that on a loaded machine a slow
+    # loopback answer is not a timeout (retried, and maybe delivered twice) that the counts
+    # below would take for the kill's doing.
+    app.config["PUSH_TIMEOUT_SECONDS"] = 3.0
     with app.app_context():
         subscribe(alice.id, fakepush.subscribe())
         ids = seed_due(alice.id, 30, T0)

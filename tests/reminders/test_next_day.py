@@ -4,7 +4,6 @@ one tap per question on the page the notification opens, stored on the session."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -14,29 +13,12 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import MassageSession, User
-from tracker.models.user import DEFAULT_REMINDER_PREFS
 from tracker.reminders import actions, morning
 from tracker.reminders.dispatcher import dispatch_due
 
 from .conftest import edit_session, log_session, reminders, subscribe
 from .declarative import parse
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-@dataclass
-class U:
-    timezone: str = "Europe/Berlin"
-    quiet_start: time = time(22, 0)
-    quiet_end: time = time(8, 0)
-    wake_time: time = time(8, 0)
-    reminder_time: time = time(18, 0)
-    prefs: dict = field(default_factory=dict)
-
-    def pref(self, key):
-        return self.prefs.get(key, DEFAULT_REMINDER_PREFS[key])
+from .test_planner import U, utc  # the planner's user stand-in and UTC helper
 
 
 def sess(occurred_at, *, id=3, client_id="c0ffee", sleep=None, pain=None, deleted=None):

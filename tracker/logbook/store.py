@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -12,7 +11,7 @@ from .. import ownership, timeutil
 from ..extensions import db
 from ..models import MassageSession, Routine
 from ..signals import session_changed
-from .schema import DEFAULT_DURATION, Invalid, apply, fingerprint, parse_uuid
+from .schema import DEFAULT_DURATION, apply, fingerprint
 
 UNDO_DAYS = 30
 
@@ -27,16 +26,12 @@ def find(user_id: int, client_id: str) -> MassageSession | None:
 
 def owned_or_404(raw_id: str, *, deleted: bool = False) -> MassageSession:
     """The current user's session by UUID; bad ids and (unless asked) deleted ones 404."""
-    try:
-        client_id = parse_uuid(raw_id)
-    except Invalid:
-        abort(404)
     gone = (
         MassageSession.deleted_at.is_not(None) if deleted else MassageSession.deleted_at.is_(None)
     )
     return ownership.owned_or_404(
         MassageSession,
-        client_id,
+        raw_id,
         by=MassageSession.client_id,
         where=(gone,),
         options=(selectinload(MassageSession.appointment),),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, jsonify
+from flask import jsonify
 from flask_login import current_user, login_required
 
 from .. import timeutil
@@ -157,11 +157,7 @@ def _details(clean: dict) -> dict:
 
 
 def _appointment_or_404(raw_id: str) -> Appointment:
-    try:
-        client_id = parse_uuid(raw_id)
-    except Invalid:
-        abort(404)
-    return owned_or_404(Appointment, client_id, by=Appointment.client_id)
+    return owned_or_404(Appointment, raw_id, by=Appointment.client_id)
 
 
 @bp.get("/appointments/<raw_id>")

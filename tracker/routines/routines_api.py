@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
-from flask import abort, jsonify
+from flask import jsonify
 from flask_login import current_user, login_required
 
 from .. import timeutil
@@ -194,10 +194,7 @@ def _routine_or_404(raw: str) -> Routine:
     number = parse_row_id(raw)
     if number is not None:
         return owned_or_404(Routine, number)
-    try:
-        return owned_or_404(Routine, parse_uuid(raw), by=Routine.client_id)
-    except Invalid:
-        abort(404)
+    return owned_or_404(Routine, raw, by=Routine.client_id)
 
 
 @bp.get("/routines")

@@ -6,6 +6,7 @@ import http.client
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -15,11 +16,10 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives import serialization
 from flask import Flask, current_app
 from py_vapid import Vapid02, b64urlencode
-from py_vapid import jwt as vapid_jwt
-from pywebpush import WebPusher, WebPushException
 
 from .. import timeutil
 from .keys import load_vapid
+from .sealing import Item, Result, Sealer, seal
 from .transport import Transport
 
 VAPID_LIFETIME = timedelta(hours=12)  # RFC 8292 allows 24 h; some services reject more than 12
@@ -61,6 +61,7 @@ class PushConfig:
     timeout: float
     http: Transport
     public_key: str = field(init=False)  # the `k=` of every Authorization header
+    pem: bytes = field(init=False)  # the signing key as sealing workers receive it
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"mailto:[^@\s]+@[^@\s]+|https://[^/\s]+.*", self.subject):
@@ -69,6 +70,12 @@ class PushConfig:
             serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
         )
         object.__setattr__(self, "public_key", b64urlencode(raw))
+        pem = self.vapid.private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        object.__setattr__(self, "pem", pem)
 
     @classmethod
     def from_app(cls, app: Flask | None = None) -> PushConfig:
@@ -94,48 +101,80 @@ def origin(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def vapid_headers(config: PushConfig, endpoint: str, now: datetime) -> dict[str, str]:
-    """RFC 8292 header with fresh claims for this send. py_vapid's JWT signer is called
-    directly: Vapid02.sign() also deep-copies and re-validates the claims and re-serialises
-    the public key every time, doubling the cost (the subject is checked once, above)."""
-    claims = {
+def claims(config: PushConfig, endpoint: str, now: datetime) -> dict[str, Any]:
+    """Fresh RFC 8292 claims for this send (the subject was checked once, above)."""
+    return {
         "aud": origin(endpoint),
         "exp": int((now + VAPID_LIFETIME).timestamp()),
         "sub": config.subject,
     }
-    token = vapid_jwt.sign(claims, config.vapid.private_key)
-    return {"Authorization": f"vapid t={token},k={config.public_key}"}
 
 
 def encode(payload: dict[str, Any]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _prepare(
+    pairs: list[tuple[Subscription, PushMessage]], config: PushConfig
+) -> tuple[list[Item], Callable[[list[Result]], list[Result]]]:
+    """The items to seal, and how to put their results back among the messages that can
+    never be sent (too large), which get (None, reason)."""
+    now = timeutil.now()
+    prepared: list[Item | str] = []
+    for subscription, message in pairs:
+        data = encode(message.payload)
+        if len(data) > MAX_PLAINTEXT:
+            prepared.append(f"payload too large ({len(data)} bytes)")
+        else:
+            aud = claims(config, subscription.endpoint, now)
+            prepared.append((data, subscription.p256dh, subscription.auth, aud))
+
+    def merge(sealed: list[Result]) -> list[Result]:
+        results = iter(sealed)
+        return [(None, p) if isinstance(p, str) else next(results) for p in prepared]
+
+    return [p for p in prepared if not isinstance(p, str)], merge
+
+
+def seal_all(pairs: list[tuple[Subscription, PushMessage]], config: PushConfig) -> list[Result]:
+    """Encrypt and sign each message for its subscription, in this thread."""
+    items, merge = _prepare(pairs, config)
+    return merge([seal(config.vapid.private_key, item) for item in items])
+
+
+def seal_later(
+    pairs: list[tuple[Subscription, PushMessage]],
+    config: PushConfig,
+    sealer: Sealer,
+    done: Callable[[list[Result]], None],
+) -> None:
+    """The same in `sealer`'s worker processes (the dispatcher): `done` gets the results."""
+    items, merge = _prepare(pairs, config)
+    sealer.submit(config.pem, config.vapid.private_key, items, lambda sealed: done(merge(sealed)))
+
+
 def send_push(
-    subscription: Subscription, message: PushMessage, config: PushConfig | None = None
+    subscription: Subscription,
+    message: PushMessage,
+    config: PushConfig | None = None,
+    sealed: Result | None = None,
 ) -> Outcome:
-    """Send one message to one subscription and say what happened. Never raises."""
+    """Send one message to one subscription and say what happened. Never raises. The
+    dispatcher passes the message already `sealed` (seal_later); otherwise it is sealed here."""
     config = config or PushConfig.from_app()
-    data = encode(message.payload)
-    if len(data) > MAX_PLAINTEXT:
-        return Outcome("permanent", error=f"payload too large ({len(data)} bytes)")
-    headers = vapid_headers(config, subscription.endpoint, timeutil.now())
-    headers["Urgency"] = message.urgency
+    body, token = sealed or seal_all([(subscription, message)], config)[0]
+    if body is None:
+        return Outcome("permanent", error=token)  # too large, or keys that can never work
+    headers = {
+        "Authorization": f"vapid t={token},k={config.public_key}",
+        "Urgency": message.urgency,
+        "TTL": str(max(0, min(int(message.ttl), MAX_TTL))),
+        "Content-Encoding": "aes128gcm",
+        # RFC 8030 push services (and npm web-push) expect it; some answer 400 without it.
+        "Content-Type": "application/octet-stream",
+    }
     if message.topic:
         headers["Topic"] = message.topic
-    headers["TTL"] = str(max(0, min(int(message.ttl), MAX_TTL)))
-    headers["Content-Encoding"] = "aes128gcm"
-    # RFC 8030 push services (and npm web-push) expect it; some answer 400 without it.
-    headers["Content-Type"] = "application/octet-stream"
-    info = {
-        "endpoint": subscription.endpoint,
-        "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-    }
-    try:
-        body = WebPusher(info).encode(data)["body"]
-    except (WebPushException, ValueError) as error:
-        # Malformed keys: the subscription can never work.
-        return Outcome("permanent", error=f"bad subscription keys ({error})"[:300])
     try:
         response = config.http.post(subscription.endpoint, body, headers)
     except http.client.InvalidURL as error:

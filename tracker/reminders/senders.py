@@ -10,6 +10,12 @@ A sender takes one (reminder, device) pair at a time, only when
 A push service that timed out TRIP_AFTER times in a row gets no more sends in the pass: its
 pairs are retried later (backoff), so it cannot keep this pass, and the next, waiting.
 
+Messages are built and sealed (encrypted and signed, sealing.py) in chunks of SEAL_CHUNK
+pairs, in due order, by one sealing thread that stays ahead of the senders: one round trip
+to a sealing worker process per chunk, not per message (that cost the worker a third more
+than the crypto itself), and never waiting for the answer, so the worker always has the
+next chunk while this thread builds the one after. A sender waits only for its own chunk.
+
 Outcomes are written as group commits: once BATCH_SIZE reminders are finished (or the oldest
 has waited BATCH_SECONDS, or the pass is done), the sender that notices writes every finished
 reminder in one transaction, one writer at a time, while the others keep sending. A separate
@@ -24,15 +30,18 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .push import Outcome, PushMessage, origin
+from .sealing import Result
 
 MAX_UNRECORDED = 48  # reminders started and not yet recorded: what a crash can repeat
 TRIP_AFTER = 3  # timeouts in a row after which a push service gets no more sends this pass
 # A write starts when either is reached and takes everything finished by then. Well under
 # MAX_UNRECORDED, so the senders keep going while a write is in progress.
 BATCH_SIZE, BATCH_SECONDS = 16, 0.1
+SEAL_CHUNK = 32  # pairs sealed per round trip; the first send waits for one chunk (~7 ms)
+SealDone = Callable[[list[Result]], None]
 _origin = lru_cache(maxsize=4096)(origin)  # per target and pass; urlsplit caches only 128
 
 
@@ -81,7 +90,6 @@ class Sends:
         )
         self.write = write
         self.writing = False  # a thread is writing a batch: one at a time
-        self.build = threading.Lock()
         self.queues: dict[str, deque[tuple[int, Job, Target]]] = {}  # only origins with pairs
         self.left: dict[int, int] = {}  # pairs not finished, per reminder
         self.started: set[int] = set()
@@ -96,31 +104,68 @@ class Sends:
         self.stopped = self.failed = self.wants_lease = False
         self.sleepers = 0  # senders waiting on `cond`: nobody to notify is the common case
         self.shared = any(len(job.targets) > 1 for job in jobs)  # a reminder on several devices
-        n = 0
+        self.pairs: list[tuple[Job, Target]] = []  # in due order: pair n is pairs[n]
         for job in jobs:
             self.left[job.reminder_id] = len(job.targets)
             if not job.targets:
                 self._hand_over(job)
             for target in job.targets:
+                n = len(self.pairs)
                 self.queues.setdefault(_origin(target.endpoint), deque()).append((n, job, target))
-                n += 1
+                self.pairs.append((job, target))
+        self.sealed: list[Result | None] = [None] * len(self.pairs)
+        chunks = -(-len(self.pairs) // SEAL_CHUNK)
+        self.chunk_done = [threading.Event() for _ in range(chunks)]
 
-    def work(self, send: Callable[[Target, PushMessage], Outcome]) -> None:
+    def work(self, send: Callable[[Target, PushMessage, Result], Outcome]) -> None:
         try:
             while (pick := self._take()) is not None:
-                name, job, target = pick
-                if job.message is None:
-                    with self.build:  # a reminder's devices get the same message (one token)
-                        if job.message is None:
-                            job.message = job.make()
-                batch = self._finish(name, job, target, send(target, job.message))
+                name, n, job, target = pick
+                sealed = self._wait_sealed(n)
+                if sealed is None:
+                    return  # stopped while waiting
+                batch = self._finish(name, job, target, send(target, job.message, sealed))
                 if batch:
                     self.record(batch)
         except BaseException:
-            self.failed = True  # a bug: the pass stops as a crash would; the error surfaces
-            self.stop()
-            self.ready.set()
+            self._fail()
             raise
+
+    def seal(self, seal: Callable[[list[tuple[Target, PushMessage]], SealDone], None]) -> None:
+        """The sealing thread: build each chunk's messages in due order and hand the chunk
+        to `seal`, which calls back when it is sealed (from a worker's reader thread)."""
+        try:
+            for chunk, done in enumerate(self.chunk_done):
+                if self.stopped:
+                    return
+                first = chunk * SEAL_CHUNK
+                pairs = self.pairs[first : first + SEAL_CHUNK]
+                for job, _ in pairs:
+                    if job.message is None:  # a reminder's devices share one (one token)
+                        job.message = job.make()
+                seal(
+                    [(target, job.message) for job, target in pairs],
+                    partial(self._sealed, first, done),
+                )
+        except BaseException:
+            self._fail()
+            raise
+
+    def _sealed(self, first: int, done: threading.Event, results: list[Result]) -> None:
+        self.sealed[first : first + len(results)] = results
+        done.set()
+
+    def _wait_sealed(self, n: int) -> Result | None:
+        done = self.chunk_done[n // SEAL_CHUNK]
+        while not done.wait(BATCH_SECONDS):
+            if self.stopped:
+                return None
+        return self.sealed[n]
+
+    def _fail(self) -> None:
+        self.failed = True  # a bug: the pass stops as a crash would; the error surfaces
+        self.stop()
+        self.ready.set()
 
     def stop(self) -> None:
         with self.cond:
@@ -188,7 +233,7 @@ class Sends:
                     del self.queues[name]
             self._wake()
 
-    def _take(self) -> tuple[str, Job, Target] | None:
+    def _take(self) -> tuple[str, int, Job, Target] | None:
         with self.cond:
             while not self.stopped and self.queues:
                 if time.monotonic() + self.timeout + self.margin > self.lease_end:
@@ -208,7 +253,7 @@ class Sends:
             return max(1, -(-self.workers // len(self.queues)))
         return self.workers
 
-    def _pick(self) -> tuple[str, Job, Target] | None:
+    def _pick(self) -> tuple[str, int, Job, Target] | None:
         share = self._share()
         best = None
         for name, pairs in self.queues.items():
@@ -220,7 +265,7 @@ class Sends:
             return None
         name, i, _ = best
         pairs = self.queues[name]
-        _, job, target = pairs.popleft() if i == 0 else pairs[i]
+        n, job, target = pairs.popleft() if i == 0 else pairs[i]
         if i:
             del pairs[i]
         if not pairs:
@@ -229,7 +274,7 @@ class Sends:
         if job.reminder_id not in self.started:
             self.started.add(job.reminder_id)
             self.unrecorded += 1
-        return name, job, target
+        return name, n, job, target
 
     def _eligible(self, pairs: deque) -> int | None:
         """The first pair in due order, or with the window full the first of a started

@@ -12,7 +12,8 @@ import time_machine
 from tracker.extensions import db
 from tracker.models import PushSubscription, Reminder
 from tracker.reminders import keys
-from tracker.reminders.dispatcher import NO_DEVICE, claim, dispatch_due
+from tracker.reminders.dispatcher import claim, dispatch_due
+from tracker.reminders.outcomes import NO_DEVICE
 
 from ..conftest import AuthActions
 from .conftest import SUBJECT, book, log_session, reminders, subscribe

@@ -11,7 +11,8 @@ import time_machine
 from tracker.extensions import db
 from tracker.models import PushSubscription, Reminder
 from tracker.reminders import keys
-from tracker.reminders.dispatcher import NO_DEVICE, dispatch_due
+from tracker.reminders.dispatcher import dispatch_due
+from tracker.reminders.outcomes import NO_DEVICE
 
 from .conftest import book, reminders, subscribe
 from .fakepush import b64d

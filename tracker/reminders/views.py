@@ -13,8 +13,8 @@ from ..models import PushSubscription, Reminder
 from ..ownership import owned_or_404
 from ..signals import preferences_changed
 from . import bp, health, keys, payload
-from .dispatcher import NO_DEVICE
 from .forms import ReminderPrefsForm
+from .outcomes import NO_DEVICE
 from .push import MAX_PLAINTEXT, PushMessage, send_push
 
 

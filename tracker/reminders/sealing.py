@@ -2,9 +2,10 @@
 
 Why processes: the dispatcher is CPU-bound on one core (the GIL), and encryption plus
 signing were 43% of its CPU a message (py-spy, 10,000 messages). A worker process on the
-second core does them while the dispatcher's threads post and record; the dispatcher went
-from 0.33× to ≥ 0.5× of the single-threaded encrypt+sign ceiling (docs/benchmarks.md §3).
+second core does them while the dispatcher's threads post and record: 0.30–0.33× of the
+single-threaded encrypt+sign ceiling before, 0.60–0.67× after (docs/benchmarks.md §3).
 A worker only computes: it never sends or writes, so a crash repeats no more than before.
+Pickle is safe here: both ends of the pipe are this program.
 
 The worker runs this file as a script (`python -P sealing.py`): it imports only pywebpush
 and py_vapid, not the app (0.3 s instead of 0.8 s to start). It never reads the clock: the
@@ -34,11 +35,11 @@ from pywebpush import WebPusher, WebPushException
 
 # One item: (plaintext, p256dh, auth, claims). One result: (body, jwt) or (None, error).
 Item = tuple[bytes, str, str, dict[str, Any]]
-STALL_SECONDS = 10.0  # a chunk takes ~10 ms; a worker this late is hung (stopped, swapping)
-REPLACE_SECONDS = 60.0
-log = logging.getLogger(__name__)
 Result = tuple[bytes | None, str]
-_HEAD = struct.Struct("!I")
+STALL_SECONDS = 10.0  # a chunk takes ~10 ms; a worker this late is hung (stopped, swapping)
+REPLACE_SECONDS = 60.0  # a worker that cannot start must not cost every pass a start-up
+_HEAD = struct.Struct("!I")  # each message on the pipes: its length, then the pickle
+log = logging.getLogger(__name__)
 
 
 def seal(private_key: Any, item: Item) -> Result:
@@ -158,8 +159,7 @@ class Sealer:
         return self._workers
 
     def _replace_dead(self) -> None:
-        """Under `_lock`: start the missing workers, at most once a REPLACE_SECONDS (a worker
-        that cannot start must not cost every pass a start-up)."""
+        """Under `_lock`: start the missing workers, at most once a REPLACE_SECONDS."""
         if time.monotonic() - self._replaced < REPLACE_SECONDS:
             return
         self._replaced = time.monotonic()

@@ -80,6 +80,9 @@ def app(tmp_path, app_config, monkeypatch):
         "PUSH_ENDPOINT_ALLOWLIST": ["fcm.googleapis.com", "*.notify.windows.com"],
         # Off by default so each test sees fresh renders; tests/test_pagecache.py turns it on.
         "PAGE_CACHE_SECONDS": 0,
+        # One sealing worker whatever the machine, so every dispatch test takes the path
+        # production takes on two or more cores (test_sealing.py also runs with none).
+        "PUSH_SEAL_PROCESSES": 1,
         **app_config,
     }
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))

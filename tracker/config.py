@@ -356,7 +356,7 @@ def load(instance_path: Path, overrides: dict | None = None) -> dict:
         "PUSH_TIMEOUT_SECONDS": env_int("PUSH_TIMEOUT_SECONDS", 10, minimum=1),
         "PUSH_WORKERS": env_int("PUSH_WORKERS", 8, minimum=1),
         # Processes that encrypt and sign for the dispatcher (reminders/sealing.py): the
-        # cores beside the one its threads use; 0 encrypts in the sender threads.
+        # cores beside the one its threads use; 0 seals in the pass's sealing thread.
         "PUSH_SEAL_PROCESSES": env_int(
             "PUSH_SEAL_PROCESSES", min(4, (os.cpu_count() or 1) - 1), minimum=0
         ),

@@ -9,14 +9,19 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 
-from tracker.reminders import dispatcher, sealing
+from tracker import timeutil
+from tracker.extensions import db
+from tracker.models import PushSubscription
+from tracker.reminders import dispatcher, push, sealing
 from tracker.reminders.dispatcher import dispatch_until_idle
+from tracker.reminders.senders import Sends
 
 from .conftest import reminders, subscribe
 from .test_dispatch_bounds import seed
@@ -49,6 +54,7 @@ def test_the_dispatcher_process_never_encrypts_when_it_has_a_worker(
         raise AssertionError("sealed in the dispatcher's process")
 
     monkeypatch.setattr(sealing, "seal", not_here)
+    monkeypatch.setattr(push, "seal", not_here)
     with time_machine.travel(T0, tick=False), app.app_context():
         subscribe(alice.id, fakepush.subscribe())
         seed(alice.id, 70)  # three chunks
@@ -61,20 +67,43 @@ def test_the_dispatcher_process_never_encrypts_when_it_has_a_worker(
     assert sealer._workers and sealer._workers[0].alive
 
 
-def test_a_worker_killed_mid_pass_loses_nothing_and_repeats_nothing(
+def test_with_no_worker_the_dispatcher_seals_itself(app, alice, fakepush, monkeypatch):
+    """One core (PUSH_SEAL_PROCESSES=0): no process is started, the pushes are the same."""
+    app.config["PUSH_SEAL_PROCESSES"] = 0
+    started = []
+    monkeypatch.setattr(sealing, "_Worker", lambda: started.append(1))
+    with time_machine.travel(T0, tick=False), app.app_context():
+        subscribe(alice.id, fakepush.subscribe())
+        seed(alice.id, 40)
+        result = dispatch_until_idle()
+    assert (result.sent, result.failed, started) == (40, 0, [])
+    assert sent_titles(fakepush) == Counter(f"reminder {n}" for n in range(40))
+    assert not fakepush.errors
+
+
+def test_a_worker_killed_with_chunks_pending_loses_nothing_and_repeats_nothing(
     app, alice, fakepush, sealer, monkeypatch
 ):
-    real, calls = dispatcher.seal_later, []
+    """The second chunk is written to a stopped worker, which is then killed: the chunks it
+    owed are sealed in the dispatcher, each reminder sent once, and a new worker started."""
+    real_later, chunks, here = dispatcher.seal_later, [], []
+    real_seal = sealing.seal
 
-    def kill_on_second_chunk(pairs, config, used, done):
-        calls.append(len(pairs))
-        if len(calls) == 2:
-            worker = used._workers[0]
+    def counted(*args):
+        here.append(1)
+        return real_seal(*args)
+
+    def kill_after_second_chunk(pairs, config, used, done):
+        chunks.append(len(pairs))
+        worker = used._workers[0]
+        if len(chunks) == 2:
+            os.kill(worker.proc.pid, signal.SIGSTOP)  # it will owe this chunk
+        real_later(pairs, config, used, done)
+        if len(chunks) == 2:
             worker.proc.kill()
-            worker.proc.wait()
-        real(pairs, config, used, done)
 
-    monkeypatch.setattr(dispatcher, "seal_later", kill_on_second_chunk)
+    monkeypatch.setattr(dispatcher, "seal_later", kill_after_second_chunk)
+    monkeypatch.setattr(sealing, "seal", counted)
     monkeypatch.setattr(sealing, "REPLACE_SECONDS", 0.0)
     with app.app_context():
         subscribe(alice.id, fakepush.subscribe())
@@ -82,9 +111,9 @@ def test_a_worker_killed_mid_pass_loses_nothing_and_repeats_nothing(
         dead = sealer._started()[0]
         result = dispatch_until_idle()
         assert (result.sent, result.failed) == (100, 0)
-        assert sent_titles(fakepush) == Counter(f"reminder {n}" for n in range(100))
         assert {r.status for r in reminders(alice.id)} == {"sent"}
-    # The dispatcher's watchdog started a new worker in place of the dead one.
+    assert sent_titles(fakepush) == Counter(f"reminder {n}" for n in range(100))
+    assert here  # the dead worker's chunks were sealed in the dispatcher
     assert not dead.alive
     assert sealer._workers and sealer._workers[0] is not dead and sealer._workers[0].alive
 
@@ -108,18 +137,48 @@ def test_a_hung_worker_is_killed_and_its_chunks_sealed_in_the_dispatcher(
     assert hung.proc.wait(timeout=10) == -signal.SIGKILL
 
 
-def test_a_seal_that_cannot_work_is_a_permanent_failure_not_a_crash(app, alice, fakepush, sealer):
-    """Malformed keys (a browser bug, a hand-made subscription) fail that device only."""
+def test_a_seal_that_cannot_work_fails_that_device_and_keeps_the_worker(
+    app, alice, fakepush, sealer
+):
+    """Malformed keys (a browser bug, a hand-made subscription) fail that device only; the
+    worker answers the error and goes on."""
     with app.app_context():
         good = fakepush.subscribe()
         subscribe(alice.id, good)
         bad = {**fakepush.subscribe(), "keys": {"p256dh": "AAAA", "auth": "AAAA"}}
-        subscribe(alice.id, bad, label="Broken")
+        bad_id = subscribe(alice.id, bad, label="Broken")
         seed(alice.id, 3)
+        worker = sealer._started()[0]
         result = dispatch_until_idle()
         assert result.sent == 3
+        assert "bad subscription keys" in db.session.get(PushSubscription, bad_id).last_error
     assert len(fakepush.payloads(good["endpoint"])) == 3
     assert fakepush.payloads(bad["endpoint"]) == []
+    assert sealer._workers == [worker] and worker.alive
+
+
+def test_a_sender_that_waited_for_its_chunk_does_not_send_after_the_lease(app, alice, fakepush):
+    """Between taking a pair and its chunk being sealed, the lease ran short: the pair goes
+    back to wait for the renewal instead of being sent late; another pass took the row: the
+    pair is dropped."""
+    with app.app_context():
+        subscribe(alice.id, fakepush.subscribe())
+        seed(alice.id, 1)
+        (job,) = dispatcher.load_jobs(
+            dispatcher.claim_ids(timeutil.now(), "t", 10, timedelta(seconds=60)),
+            "t",
+            timeutil.now(),
+        )
+    sends = Sends([job], 1, timeout=5.0, lease_end=time.monotonic() + 60, margin=1.0, write=print)
+    name, n, taken, target = sends._take()
+    sends.lease_end = time.monotonic() + 2  # the lease ran short while the sender waited
+    assert not sends._still_ours(name, n, taken, target)
+    assert sends.wants_lease and sends.queues[name][0][0] == n and sends.busy[name] == 0
+    sends.extend(time.monotonic() + 60, {job.reminder_id})  # renewed: taken again
+    name, n, taken, target = sends._take()
+    sends.extend(time.monotonic() + 60, held=set())  # meanwhile another pass took the row
+    assert not sends._still_ours(name, n, taken, target)
+    assert job.dropped and not sends.queues and sends.busy[name] == 0 and sends.done
 
 
 def test_workers_exit_when_the_dispatcher_process_is_killed():

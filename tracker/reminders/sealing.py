@@ -36,6 +36,7 @@ from pywebpush import WebPusher, WebPushException
 # One item: (plaintext, p256dh, auth, claims). One result: (body, jwt) or (None, error).
 Item = tuple[bytes, str, str, dict[str, Any]]
 Result = tuple[bytes | None, str]
+Done = Callable[[list[Result]], None]
 STALL_SECONDS = 10.0  # a chunk takes ~10 ms; a worker this late is hung (stopped, swapping)
 REPLACE_SECONDS = 60.0  # a worker that cannot start must not cost every pass a start-up
 _HEAD = struct.Struct("!I")  # each message on the pipes: its length, then the pickle
@@ -54,11 +55,23 @@ def seal(private_key: Any, item: Item) -> Result:
     return body, vapid_jwt.sign(claims, private_key)
 
 
+def _seal_or_error(private_key: Any, item: Item) -> Result:
+    try:
+        return seal(private_key, item)
+    except Exception as error:  # a bug: fail this message, not the thread that seals the rest
+        log.exception("sealing failed")
+        return None, f"sealing failed ({type(error).__name__})"
+
+
+def _call(done: Done, results: list[Result]) -> None:
+    try:
+        done(results)
+    except Exception:  # the pass's own guard (Sends.SEAL_DEADLINE) then ends it
+        log.exception("sealing callback failed")
+
+
 def key_id(pem: bytes) -> str:
     return hashlib.sha256(pem).hexdigest()[:16]
-
-
-Done = Callable[[list[Result]], None]
 
 
 class _Worker:
@@ -73,6 +86,14 @@ class _Worker:
             stdout=subprocess.PIPE,
             bufsize=0,
         )
+        try:
+            self._init()
+        except BaseException:  # no thread to read it: the process must not outlive this
+            self.proc.kill()
+            self.proc.communicate()
+            raise
+
+    def _init(self) -> None:
         self.keys: set[str] = set()  # the signing keys this worker has been sent
         # One writer at a time, so `pending` is in request order. The reader takes only
         # `pending_lock`: a writer blocked on a full pipe must not keep it from draining.
@@ -100,28 +121,26 @@ class _Worker:
         return True
 
     def _read(self) -> None:
-        try:
-            while True:
+        while True:
+            try:
                 answer = pickle.loads(_read_frame(self.proc.stdout))
-                with self.pending_lock:
-                    done = self.pending.popleft()[-1]
-                done(answer)
-        except (OSError, EOFError, ValueError, pickle.UnpicklingError):
-            pass
-        # The worker died (or we closed it): seal what it still owed here, so nothing waits.
+            except Exception:  # end of file, a broken frame: this worker is finished
+                break
+            with self.pending_lock:
+                done = self.pending.popleft()[-1]
+            _call(done, answer)
+        # Kill first: a worker still alive behind a broken frame would block on its answers
+        # while a writer blocks on its requests, holding `write_lock`.
+        self.proc.kill()
         with self.pending_lock:
             self.alive, owed = False, list(self.pending)
             self.pending.clear()
-        for _, private_key, items, done in owed:
-            done([seal(private_key, item) for item in items])
+        for _, private_key, items, done in owed:  # sealed here, so nothing waits for them
+            _call(done, [_seal_or_error(private_key, item) for item in items])
         with self.write_lock:  # a write to a dead worker fails at once, so this is quick
             self.proc.stdin.close()
         self.proc.stdout.close()
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        self.proc.wait()
 
     def stalled(self, seconds: float) -> bool:
         with self.pending_lock:
@@ -155,6 +174,7 @@ class Sealer:
                 # A forked child (gunicorn, a test's subprocess) must not share the pipes.
                 if self._pid != os.getpid():
                     self._workers, self._pid = [], os.getpid()
+                    self._replaced = -REPLACE_SECONDS
                     self._replace_dead()
         return self._workers
 
@@ -167,7 +187,7 @@ class Sealer:
         try:
             while len(live) < self.processes:
                 live.append(_Worker())
-        except OSError as error:
+        except Exception as error:  # out of processes, memory or descriptors
             log.warning("sealing worker could not start (%s); sealing in the dispatcher", error)
         self._workers = live
 
@@ -182,7 +202,7 @@ class Sealer:
                 if worker.stalled(STALL_SECONDS):
                     log.warning("sealing worker %s stalled; killed", worker.proc.pid)
                     worker.proc.kill()
-            if any(not w.alive for w in self._workers):
+            if len(self._workers) < self.processes or any(not w.alive for w in self._workers):
                 self._replace_dead()
 
     def submit(self, pem: bytes, private_key: Any, items: list[Item], done: Done) -> None:
@@ -199,7 +219,7 @@ class Sealer:
             if self._pid == os.getpid():
                 for worker in self._workers:
                     worker.close()
-            self._workers, self._pid = [], 0
+            self._workers, self._pid, self._replaced = [], 0, -REPLACE_SECONDS
 
 
 _sealers: dict[int, Sealer] = {}
@@ -257,8 +277,12 @@ def _serve(stdin, stdout) -> None:
 
 
 if __name__ == "__main__":
+    # Answers go to a copy of stdout; stdout itself becomes stderr, so a stray print from a
+    # library cannot break the framing.
+    answers_fd = os.dup(1)
+    os.dup2(2, 1)
     with (
         open(0, "rb", buffering=0, closefd=False) as requests,
-        open(1, "wb", buffering=0, closefd=False) as answers,
+        open(answers_fd, "wb", buffering=0) as answers,
     ):
         _serve(requests, answers)

@@ -41,6 +41,9 @@ TRIP_AFTER = 3  # timeouts in a row after which a push service gets no more send
 # MAX_UNRECORDED, so the senders keep going while a write is in progress.
 BATCH_SIZE, BATCH_SECONDS = 16, 0.1
 SEAL_CHUNK = 32  # pairs sealed per round trip; the first send waits for one chunk (~7 ms)
+# A hung worker is killed after sealing.STALL_SECONDS and its chunks sealed here; a chunk
+# still unsealed after this is a bug: the pass fails as a crash would, and the error surfaces.
+SEAL_DEADLINE = 30.0
 SealDone = Callable[[list[Result]], None]
 _origin = lru_cache(maxsize=4096)(origin)  # per target and pass; urlsplit caches only 128
 
@@ -59,7 +62,7 @@ class Job:
     user_id: int
     kind: str
     attempts: int
-    # Built by the first sender that needs it, so sending starts without waiting for all.
+    # Built by the pass's sealing thread, chunk by chunk, so sending starts before all are.
     make: Callable[[], PushMessage]
     targets: list[Target] = field(default_factory=list)
     message: PushMessage | None = None
@@ -93,6 +96,7 @@ class Sends:
         self.queues: dict[str, deque[tuple[int, Job, Target]]] = {}  # only origins with pairs
         self.left: dict[int, int] = {}  # pairs not finished, per reminder
         self.started: set[int] = set()
+        self.lost: set[int] = set()  # rows another pass took after our lease lapsed
         self.unrecorded = 0  # started and not yet recorded
         self.busy: Counter[str] = Counter()
         self.timeouts: Counter[str] = Counter()
@@ -121,9 +125,11 @@ class Sends:
         try:
             while (pick := self._take()) is not None:
                 name, n, job, target = pick
-                sealed = self._wait_sealed(n)
+                sealed, waited = self._wait_sealed(n)
                 if sealed is None:
                     return  # stopped while waiting
+                if waited and not self._still_ours(name, n, job, target):
+                    continue
                 batch = self._finish(name, job, target, send(target, job.message, sealed))
                 if batch:
                     self.record(batch)
@@ -152,15 +158,43 @@ class Sends:
             raise
 
     def _sealed(self, first: int, done: threading.Event, results: list[Result]) -> None:
-        self.sealed[first : first + len(results)] = results
-        done.set()
+        try:
+            self.sealed[first : first + len(results)] = results
+        finally:
+            done.set()  # whatever happened: a sender finds a missing seal, not a silent wait
 
-    def _wait_sealed(self, n: int) -> Result | None:
+    def _wait_sealed(self, n: int) -> tuple[Result | None, bool]:
+        """Pair n's sealed request, and whether the sender had to wait for it; None only if
+        the pass stopped meanwhile."""
         done = self.chunk_done[n // SEAL_CHUNK]
+        waited = not done.is_set()
+        deadline = time.monotonic() + SEAL_DEADLINE
         while not done.wait(BATCH_SECONDS):
             if self.stopped:
-                return None
-        return self.sealed[n]
+                return None, waited
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"pair {n} not sealed within {SEAL_DEADLINE:.0f} s")
+        if self.sealed[n] is None:
+            raise RuntimeError(f"pair {n} has no sealed request")
+        return self.sealed[n], waited
+
+    def _still_ours(self, name: str, n: int, job: Job, target: Target) -> bool:
+        """After waiting for its chunk (a worker was replaced, say): the row may have gone
+        to another pass, or the lease run short. Then the pair is dropped, or goes back to
+        wait for the renewal, instead of being sent."""
+        with self.cond:
+            if job.reminder_id in self.lost:
+                self.busy[name] -= 1
+                self._settle(job, drop=True)
+            elif time.monotonic() + self.timeout + self.margin > self.lease_end:
+                self.busy[name] -= 1
+                self.queues.setdefault(name, deque()).appendleft((n, job, target))
+                self.wants_lease = True
+                self.ready.set()
+            else:
+                return True
+            self._wake()
+            return False
 
     def _fail(self) -> None:
         self.failed = True  # a bug: the pass stops as a crash would; the error surfaces
@@ -224,6 +258,7 @@ class Sends:
         with self.cond:
             self.lease_end, self.wants_lease = lease_end, False
             lost = {rid for rid, left in self.left.items() if left and rid not in held}
+            self.lost |= lost
             for name, pairs in list(self.queues.items()):
                 keep = deque(p for p in pairs if p[1].reminder_id not in lost)
                 for _, job, _ in (p for p in pairs if p[1].reminder_id in lost):
